@@ -1,0 +1,105 @@
+/**
+ * Time source and timers behind one interface, so every state machine (SIP transactions,
+ * registration expiry, qualify, subscriptions) can be driven by a fake clock in unit tests.
+ */
+export interface TimerHandle {
+  /** Opaque; pass back to Clock.clear(). */
+  readonly id: number;
+}
+
+export interface Clock {
+  /** Milliseconds, monotonic within the process (not wall time). */
+  now(): number;
+  /** Wall-clock milliseconds since the epoch (for Date headers, CDRs, stored expiry). */
+  wallNow(): number;
+  /** Run fn once after ms milliseconds. */
+  setTimer(ms: number, fn: () => void): TimerHandle;
+  clear(handle: TimerHandle | undefined | null): void;
+}
+
+let nextId = 1;
+
+/** The real clock: performance.now() and Node timers (unref'd so they never keep the process alive). */
+export class RealClock implements Clock {
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  now(): number {
+    return performance.now();
+  }
+  wallNow(): number {
+    return Date.now();
+  }
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const id = nextId++;
+    const t = setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, Math.max(0, ms));
+    t.unref();
+    this.timers.set(id, t);
+    return { id };
+  }
+  clear(handle: TimerHandle | undefined | null): void {
+    if (!handle) return;
+    const t = this.timers.get(handle.id);
+    if (t) {
+      clearTimeout(t);
+      this.timers.delete(handle.id);
+    }
+  }
+  /** Number of timers still pending (leak checks in tests). */
+  pending(): number {
+    return this.timers.size;
+  }
+}
+
+interface FakeTimer {
+  id: number;
+  at: number;
+  seq: number;
+  fn: () => void;
+}
+
+/** A deterministic clock for unit tests: time moves only when advance() is called. */
+export class FakeClock implements Clock {
+  private t = 0;
+  private wallBase: number;
+  private seq = 0;
+  private timers: FakeTimer[] = [];
+
+  constructor(wallStart = Date.UTC(2026, 0, 1)) {
+    this.wallBase = wallStart;
+  }
+  now(): number {
+    return this.t;
+  }
+  wallNow(): number {
+    return this.wallBase + this.t;
+  }
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const id = nextId++;
+    this.timers.push({ id, at: this.t + Math.max(0, ms), seq: this.seq++, fn });
+    return { id };
+  }
+  clear(handle: TimerHandle | undefined | null): void {
+    if (!handle) return;
+    this.timers = this.timers.filter((x) => x.id !== handle.id);
+  }
+  /** Move time forward by ms, firing due timers in order (timers set by callbacks fire too if due). */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      let best: FakeTimer | undefined;
+      for (const x of this.timers) {
+        if (x.at <= end && (!best || x.at < best.at || (x.at === best.at && x.seq < best.seq))) best = x;
+      }
+      if (!best) break;
+      this.timers = this.timers.filter((x) => x !== best);
+      this.t = best.at;
+      best.fn();
+    }
+    this.t = end;
+  }
+  pending(): number {
+    return this.timers.length;
+  }
+}
