@@ -1,0 +1,418 @@
+/**
+ * The SIP stack: RFC 3261 transactions over a SipTransport plus UAS request dispatch.
+ *
+ * Inbound requests: RFC 3581 rport/received are filled into the top Via on receipt (so the
+ * transaction layer and the registrar see the real source), the request is validated (§8.2),
+ * matched against server transactions (§17.2.3; retransmissions are absorbed), CANCEL is handled
+ * here (§9.2), new requests get a server transaction and go to the handler registered for their
+ * method. Inbound responses go to the client transaction they match (§17.1.3); strays are dropped.
+ *
+ * Max-Forwards: herald is a UAS / B2BUA and never proxies, so a request addressed to it with
+ * Max-Forwards 0 is processed like any other (§8.2 has no Max-Forwards check for a UAS; the 483
+ * rule of §16.3 applies to proxies). Whoever originates a new leg sets a fresh Max-Forwards.
+ */
+import { isIP } from 'node:net';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import {
+  createErrorResponse,
+  createResponse,
+  formatVia,
+  newBranch,
+  newTag,
+  SipParseError,
+  validateRequest,
+  type SipRequest,
+  type SipMessage,
+  type SipResponse,
+  type Via,
+} from './message/index.js';
+import type { TransactionEnv } from './transaction/env.js';
+import { InviteClientTransaction } from './transaction/ict.js';
+import { InviteServerTransaction } from './transaction/ist.js';
+import { clientKeyForRequest, clientKeyForResponse, mergeKey, serverKey, serverKeyFor } from './transaction/keys.js';
+import { NonInviteClientTransaction } from './transaction/nict.js';
+import { NonInviteServerTransaction } from './transaction/nist.js';
+import type { ServerTransactionBase, ServerTransactionInit } from './transaction/server-base.js';
+import { DEFAULT_TIMERS } from './transaction/timers.js';
+import type {
+  ClientTransaction,
+  ClientTransactionHandlers,
+  MethodHandler,
+  SipStack,
+  TimerConfig,
+} from './transaction/types.js';
+import type { Endpoint, InboundMessage, SipTransport } from './transport/types.js';
+
+export interface SipStackOptions {
+  transport: SipTransport;
+  clock: Clock;
+  log: Logger;
+  timers?: Partial<TimerConfig>;
+  /** Sent as User-Agent in our requests and Server in our responses when set. */
+  userAgent?: string;
+  /** Max-Forwards put on requests we originate that carry none (default 70, §8.1.1.6). */
+  maxForwardsLimit?: number;
+  /** Option tags we accept in Require (§8.2.2.3); anything else gets 420 Bad Extension. */
+  supportedExtensions?: string[];
+}
+
+type ClientTx = InviteClientTransaction | NonInviteClientTransaction;
+
+/** Methods in the order Allow lists them. */
+const METHOD_ORDER = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE', 'PRACK'];
+
+export function createSipStack(opts: SipStackOptions): SipStack {
+  return new SipStackImpl(opts);
+}
+
+class SipStackImpl implements SipStack {
+  readonly timers: TimerConfig;
+  private readonly transport: SipTransport;
+  private readonly log: Logger;
+  private readonly env: TransactionEnv;
+  private readonly userAgent: string | undefined;
+  private readonly maxForwards: number;
+  private readonly supported: Set<string>;
+  private readonly handlers = new Map<string, MethodHandler>();
+  private readonly servers = new Map<string, ServerTransactionBase>();
+  private readonly merged = new Map<string, ServerTransactionBase>();
+  private readonly clients = new Map<string, ClientTx>();
+  private closed = false;
+
+  constructor(opts: SipStackOptions) {
+    this.transport = opts.transport;
+    this.log = opts.log;
+    this.timers = { ...DEFAULT_TIMERS, ...opts.timers };
+    this.userAgent = opts.userAgent;
+    this.maxForwards = opts.maxForwardsLimit ?? 70;
+    this.supported = new Set((opts.supportedExtensions ?? []).map((x) => x.toLowerCase()));
+    this.env = {
+      clock: opts.clock,
+      log: opts.log,
+      timers: this.timers,
+      send: (msg, dest, connectionId, onError) => this.transmit(msg, dest, connectionId, onError),
+    };
+    this.transport.onMessage((m) => this.onInbound(m));
+    this.transport.onBadMessage((raw, source, _local, connectionId, err) => this.onBadMessage(raw, source, connectionId, err));
+  }
+
+  handle(method: string, handler: MethodHandler): void {
+    this.handlers.set(method.toUpperCase(), handler);
+  }
+
+  allowedMethods(): string[] {
+    const set = new Set(this.handlers.keys());
+    // ACK and CANCEL come with INVITE: the stack handles CANCEL itself, ACK belongs to the INVITE.
+    if (set.has('INVITE')) {
+      set.add('ACK');
+      set.add('CANCEL');
+    }
+    const rank = (m: string): number => {
+      const i = METHOD_ORDER.indexOf(m);
+      return i < 0 ? METHOD_ORDER.length : i;
+    };
+    return [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  }
+
+  request(req: SipRequest, dest: Endpoint, handlers: ClientTransactionHandlers, opts?: { connectionId?: string | null }): ClientTransaction {
+    if (req.method === 'ACK') throw new TypeError('ACK has no client transaction; use sendStateless');
+    const local = this.transport.localEndpoint(dest.proto, dest);
+    const branch = newBranch();
+    // §8.1.1.7 top Via with a fresh branch; RFC 3581 §3: "rport" asks for the source port back.
+    const via: Via = {
+      protocol: 'SIP/2.0',
+      transport: dest.proto,
+      host: local.address,
+      port: local.port,
+      params: new Map<string, string | null>([
+        ['branch', branch],
+        ['rport', null],
+      ]),
+    };
+    req.headers.prepend('Via', formatVia(via));
+    if (!req.headers.has('Max-Forwards')) req.headers.set('Max-Forwards', String(this.maxForwards));
+    req.invalidate();
+    return this.startClient(req, branch, dest, opts?.connectionId ?? null, handlers);
+  }
+
+  sendStateless(msg: SipRequest | SipResponse, dest: Endpoint, opts?: { connectionId?: string | null }): void {
+    this.transmit(msg, dest, opts?.connectionId ?? null, (err) => this.log.debug({ err, dest }, 'stateless SIP send failed'));
+  }
+
+  stats(): { serverTransactions: number; clientTransactions: number } {
+    return { serverTransactions: this.servers.size, clientTransactions: this.clients.size };
+  }
+
+  /** Ends every transaction (timers cleared, no TU callbacks) and closes the transport. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const tx of [...this.servers.values()]) tx.terminate();
+    for (const tx of [...this.clients.values()]) tx.terminate();
+    await this.transport.close();
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  private transmit(msg: SipMessage, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void {
+    if (this.userAgent) {
+      const name = msg.kind === 'request' ? 'User-Agent' : 'Server';
+      if (!msg.headers.has(name)) msg.headers.append(name, this.userAgent);
+    }
+    this.transport.send(msg, dest, { connectionId }, onError);
+  }
+
+  private startClient(req: SipRequest, branch: string, dest: Endpoint, connectionId: string | null, handlers: ClientTransactionHandlers): ClientTx {
+    const key = clientKeyForRequest(branch, req.method);
+    const onEnd = (tx: ClientTx): void => {
+      if (this.clients.get(key) === tx) this.clients.delete(key);
+    };
+    const tx: ClientTx =
+      req.method === 'INVITE'
+        ? new InviteClientTransaction(key, req, dest, connectionId, handlers, this.env, (cancel, d, c) => this.sendCancel(cancel, branch, d, c), onEnd)
+        : new NonInviteClientTransaction(key, req, dest, connectionId, handlers, this.env, onEnd);
+    this.clients.get(key)?.terminate();
+    this.clients.set(key, tx);
+    tx.start();
+    return tx;
+  }
+
+  private sendCancel(cancel: SipRequest, branch: string, dest: Endpoint, connectionId: string | null): void {
+    this.startClient(cancel, branch, dest, connectionId, {
+      onFinal: (res) => this.log.debug({ status: res.status }, 'CANCEL answered'),
+    });
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  private onInbound(m: InboundMessage): void {
+    if (this.closed) return;
+    try {
+      if (m.msg.kind === 'response') this.onResponse(m.msg);
+      else this.onRequest(m.msg, m);
+    } catch (err) {
+      this.log.warn({ err, source: m.source }, 'SIP message handling failed');
+    }
+  }
+
+  private onResponse(res: SipResponse): void {
+    let key: string | null;
+    try {
+      key = clientKeyForResponse(res);
+    } catch (err) {
+      this.log.debug({ err }, 'malformed SIP response dropped');
+      return;
+    }
+    const tx = key ? this.clients.get(key) : undefined;
+    // §18.1.2 / §17.1.3: a response matching no client transaction is discarded.
+    if (!tx) {
+      this.log.debug({ status: res.status }, 'stray SIP response dropped');
+      return;
+    }
+    tx.receiveResponse(res);
+  }
+
+  private onRequest(req: SipRequest, inbound: InboundMessage): void {
+    // §8.2: mandatory headers well-formed, supported URI scheme, CSeq method = request method.
+    const problem = validateRequest(req);
+    if (problem) {
+      this.log.debug({ source: inbound.source, status: problem.status, reason: problem.reason }, 'invalid SIP request');
+      if (req.method !== 'ACK') this.replyStateless(req, inbound, problem.status, problem.reason);
+      return;
+    }
+    applyRport(req, inbound.source);
+    const key = serverKeyFor(req);
+    const existing = this.servers.get(key);
+    if (req.method === 'ACK') {
+      if (existing instanceof InviteServerTransaction && existing.receiveAck(req)) return;
+      this.dispatchAck(req, inbound);
+      return;
+    }
+    if (existing) {
+      existing.receiveRequest(req);
+      return;
+    }
+    if (req.method === 'CANCEL') {
+      this.onCancel(req, inbound, key);
+      return;
+    }
+    this.onNewRequest(req, inbound, key);
+  }
+
+  private onNewRequest(req: SipRequest, inbound: InboundMessage, key: string): void {
+    const tx = this.createServer(req, inbound, key);
+    const handler = this.handlers.get(req.method);
+    // §8.2.1: "If a UAS does not recognize or does not implement the method ... 501".
+    if (!handler) {
+      tx.reply(501, 'Not Implemented', [['Allow', this.allowedMethods().join(', ')]]);
+      return;
+    }
+    // §8.2.2.2 merged requests: same From tag, Call-ID and CSeq as a transaction in progress but
+    // not matching it (another branch, e.g. a forked copy) → 482.
+    if (req.toTag === null) {
+      const other = this.merged.get(mergeKey(req));
+      if (other && other !== tx) {
+        tx.reply(482, 'Loop Detected');
+        return;
+      }
+    }
+    this.merged.set(mergeKey(req), tx);
+    // §8.2.2.3: unsupported Require option tags → 420 listing them in Unsupported.
+    const unsupported = req.headers
+      .getAll('Require')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0 && !this.supported.has(x.toLowerCase()));
+    if (unsupported.length > 0) {
+      tx.reply(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
+      return;
+    }
+    try {
+      handler(req, { inbound, tx });
+    } catch (err) {
+      this.log.warn({ err, method: req.method }, 'SIP request handler threw');
+      if (!tx.hasFinalResponse) tx.reply(500, 'Server Internal Error');
+    }
+  }
+
+  /**
+   * §9.2: the CANCEL is matched like a request of the INVITE's transaction; "If the UAS did not
+   * find a matching transaction ... it SHOULD respond to the CANCEL with a 481"; otherwise the
+   * CANCEL is answered 200 (with the INVITE response's To tag) and the INVITE transaction is told.
+   */
+  private onCancel(cancel: SipRequest, inbound: InboundMessage, key: string): void {
+    const cancelTx = this.createServer(cancel, inbound, key);
+    const invite = this.servers.get(serverKey(cancel, 'INVITE'));
+    if (!(invite instanceof InviteServerTransaction)) {
+      cancelTx.reply(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    cancelTx.respond(createResponse(cancel, 200, 'OK', { toTag: invite.toTag }));
+    invite.cancelled(cancel);
+  }
+
+  private dispatchAck(ack: SipRequest, inbound: InboundMessage): void {
+    const handler = this.handlers.get('ACK');
+    if (!handler) {
+      this.log.debug({ callId: ack.callId }, 'stray ACK dropped');
+      return;
+    }
+    try {
+      handler(ack, { inbound, tx: null });
+    } catch (err) {
+      this.log.warn({ err }, 'SIP ACK handler threw');
+    }
+  }
+
+  private createServer(req: SipRequest, inbound: InboundMessage, key: string): ServerTransactionBase {
+    const init: ServerTransactionInit = {
+      id: key,
+      request: req,
+      source: inbound.source,
+      connectionId: inbound.connectionId,
+      responseDest: responseDestination(req, inbound.source),
+      env: this.env,
+      onEnd: (tx) => {
+        if (this.servers.get(key) === tx) this.servers.delete(key);
+        const mk = mergeKey(tx.request);
+        if (this.merged.get(mk) === tx) this.merged.delete(mk);
+      },
+    };
+    const tx = req.method === 'INVITE' ? new InviteServerTransaction(init) : new NonInviteServerTransaction(init);
+    this.servers.set(key, tx);
+    if (tx instanceof InviteServerTransaction) tx.start();
+    return tx;
+  }
+
+  // ---- malformed input -----------------------------------------------------------------------
+
+  private replyStateless(req: SipRequest, inbound: InboundMessage, status: number, reason: string): void {
+    let res: SipResponse;
+    let dest: Endpoint;
+    try {
+      res = createResponse(req, status, reason, { toTag: req.toTag ?? newTag() });
+      dest = responseDestinationSafe(req, inbound.source);
+    } catch (err) {
+      this.log.debug({ err }, 'no response possible for invalid request');
+      return;
+    }
+    this.sendStateless(res, dest, { connectionId: inbound.connectionId });
+  }
+
+  /**
+   * A framed message that did not parse: answer it with the parser's status when enough headers
+   * (Via, From, To, Call-ID, CSeq) were read to form a response (§8.2.6); drop it otherwise.
+   * Responses and ACKs are never answered.
+   */
+  private onBadMessage(raw: Buffer, source: Endpoint, connectionId: string | null, err: Error): void {
+    if (this.closed || !(err instanceof SipParseError)) return;
+    if (err.partial?.kind === 'response' || looksLikeResponse(raw)) return;
+    const cseq = err.partial?.headers.find(([n]) => n.toLowerCase() === 'cseq')?.[1] ?? '';
+    if (/\bACK\s*$/i.test(cseq)) return;
+    try {
+      const res = createErrorResponse(err, { toTag: newTag() });
+      if (!res) return;
+      this.sendStateless(res, responseDestinationSafe(res, source), { connectionId });
+    } catch (e) {
+      this.log.debug({ err: e }, 'no response possible for malformed request');
+    }
+  }
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+/** True when the bytes start (after CRLFs) with a Status-Line. */
+function looksLikeResponse(raw: Buffer): boolean {
+  let i = 0;
+  while (i < raw.length && (raw[i] === 0x0d || raw[i] === 0x0a)) i++;
+  return raw.toString('latin1', i, i + 4).toUpperCase() === 'SIP/';
+}
+
+/**
+ * RFC 3261 §18.2.1: "the server transport MUST add a 'received' parameter" when the Via host
+ * differs from the source address; RFC 3581 §4: with "rport" present the server "MUST set the
+ * value of the parameter to the source port of the request" and add received even when equal.
+ */
+function applyRport(req: SipRequest, source: Endpoint): void {
+  const top = req.vias[0];
+  if (!top) return;
+  const params = new Map(top.params);
+  let changed = false;
+  const hasRport = params.has('rport');
+  if (hasRport && params.get('rport') === null) {
+    params.set('rport', String(source.port));
+    changed = true;
+  }
+  if ((hasRport || top.host.toLowerCase() !== source.address.toLowerCase()) && params.get('received') !== source.address) {
+    params.set('received', source.address);
+    changed = true;
+  }
+  if (!changed) return;
+  const all = req.headers.getAll('Via');
+  all[0] = formatVia({ ...top, params });
+  req.headers.set('Via', all);
+  req.invalidate();
+}
+
+/**
+ * §18.2.2 with RFC 3581 §4: with rport, responses go to the source address and port of the
+ * request; otherwise to the received address (or the sent-by host) at the sent-by port (default
+ * 5060). Reliable transports prefer the request's connection (the transport handles that).
+ */
+function responseDestination(req: SipMessage, source: Endpoint): Endpoint {
+  const via = req.vias[0];
+  if (!via) return source;
+  const received = via.params.get('received') ?? null;
+  if (via.params.has('rport')) {
+    const port = Number(via.params.get('rport') ?? source.port);
+    return { proto: source.proto, address: received ?? source.address, port: Number.isInteger(port) && port > 0 ? port : source.port };
+  }
+  return { proto: source.proto, address: received ?? (isIP(via.host) ? via.host : source.address), port: via.port ?? 5060 };
+}
+
+function responseDestinationSafe(req: SipMessage, source: Endpoint): Endpoint {
+  try {
+    return responseDestination(req, source);
+  } catch {
+    return source;
+  }
+}

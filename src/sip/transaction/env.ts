@@ -1,0 +1,31 @@
+/**
+ * What a transaction state machine needs from the stack: a way to put a message on the wire,
+ * the clock, timer settings, and a hook to be removed from the transaction table when it ends.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { SipMessage } from '../message/index.js';
+import type { Endpoint } from '../transport/types.js';
+import type { TimerConfig } from './types.js';
+
+export interface TransactionEnv {
+  clock: Clock;
+  log: Logger;
+  timers: TimerConfig;
+  /** Send msg to dest (preferring connectionId); onError is called for transport failures. */
+  send(msg: SipMessage, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void;
+}
+
+/** Reliable transports (TCP, TLS, WS, WSS) need no retransmissions (RFC 3261 §17.1.1.2). */
+export function isReliable(dest: Endpoint): boolean {
+  return dest.proto !== 'UDP';
+}
+
+/** Runs a TU callback so that a throwing handler never breaks the state machine. */
+export function callSafely(log: Logger, what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    log.warn({ err, what }, 'SIP transaction user callback threw');
+  }
+}

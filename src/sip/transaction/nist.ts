@@ -1,0 +1,63 @@
+/**
+ * Non-INVITE server transaction, RFC 3261 §17.2.2 (Figure 8).
+ *
+ *   Trying --TU 1xx--> Proceeding --TU 200-699--> Completed --Timer J--> Terminated
+ *   Retransmitted requests are absorbed: nothing is sent in Trying, the last response is resent
+ *   in Proceeding and Completed. Timer J is 64*T1 on unreliable transports, 0 on reliable ones.
+ *
+ * RFC 3261 gives the TU unlimited time to answer; a client gives up after Timer F (64*T1), so a
+ * transaction still unanswered after that long is dropped (logged) rather than kept forever.
+ */
+import type { SipRequest, SipResponse } from '../message/index.js';
+import { ServerTransactionBase, type ServerTransactionInit } from './server-base.js';
+
+export type NistState = 'trying' | 'proceeding' | 'completed' | 'terminated';
+
+export class NonInviteServerTransaction extends ServerTransactionBase {
+  state: NistState = 'trying';
+
+  constructor(init: ServerTransactionInit) {
+    super(init);
+    this.timers.start('answer-guard', 64 * this.env.timers.T1, () => {
+      this.env.log.warn({ tx: this.id, method: this.request.method }, 'SIP request never answered; transaction dropped');
+      this.state = 'terminated';
+      this.finish('timeout');
+    });
+  }
+
+  respond(res: SipResponse): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') {
+      this.env.log.debug({ tx: this.id, status: res.status, state: this.state }, 'response after final ignored');
+      return;
+    }
+    this.lastResponse = res;
+    if (res.status < 200) {
+      this.state = 'proceeding';
+      this.transmit(res);
+      return;
+    }
+    this.state = 'completed';
+    this.finalSent = true;
+    this.timers.stop('answer-guard');
+    this.transmit(res);
+    if (this.ended) return;
+    if (this.tv.J === 0) this.end();
+    else this.timers.start('J', this.tv.J, () => this.end());
+  }
+
+  receiveRequest(_req: SipRequest): void {
+    // "any retransmissions of the request received while in [Proceeding/Completed] MUST be passed
+    // to the transport layer for retransmission" of the last response; in Trying they are discarded.
+    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastResponse) this.transmit(this.lastResponse);
+  }
+
+  private end(): void {
+    this.state = 'terminated';
+    this.finish('completed');
+  }
+
+  protected override onTransportError(err: Error): void {
+    this.state = 'terminated';
+    super.onTransportError(err);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * What the INVITE and non-INVITE server transactions share: identity, the response destination,
+ * reply() with a stable To tag, TU callbacks, and removal from the table when terminated.
+ */
+import { createResponse, newTag, type SipRequest, type SipResponse } from '../message/index.js';
+import type { Endpoint } from '../transport/types.js';
+import { callSafely, isReliable, type TransactionEnv } from './env.js';
+import { NamedTimers, timerValues, type TimerValues } from './timers.js';
+import type { ServerTransaction } from './types.js';
+
+export type TerminationReason = 'completed' | 'timeout' | 'transport-error';
+
+export interface ServerTransactionInit {
+  id: string;
+  request: SipRequest;
+  /** The socket peer the request came from. */
+  source: Endpoint;
+  connectionId: string | null;
+  /** Where responses go (RFC 3261 §18.2.2 with RFC 3581 rport), computed by the stack. */
+  responseDest: Endpoint;
+  env: TransactionEnv;
+  onEnd: (tx: ServerTransactionBase) => void;
+}
+
+export abstract class ServerTransactionBase implements ServerTransaction {
+  readonly id: string;
+  readonly request: SipRequest;
+  readonly source: Endpoint;
+  readonly connectionId: string | null;
+  readonly responseDest: Endpoint;
+  /** The To tag this transaction uses in every response it builds (§8.2.6.2). */
+  readonly toTag: string;
+  protected readonly env: TransactionEnv;
+  protected readonly timers: NamedTimers;
+  protected readonly tv: TimerValues;
+  protected readonly reliable: boolean;
+  protected lastResponse: SipResponse | null = null;
+  protected ended = false;
+  protected finalSent = false;
+  private readonly onEnd: (tx: ServerTransactionBase) => void;
+  private readonly cancelHandlers: Array<(cancel: SipRequest) => void> = [];
+  private readonly terminatedHandlers: Array<(reason: TerminationReason) => void> = [];
+  private terminationReported = false;
+
+  constructor(init: ServerTransactionInit) {
+    this.id = init.id;
+    this.request = init.request;
+    this.source = init.source;
+    this.connectionId = init.connectionId;
+    this.responseDest = init.responseDest;
+    this.env = init.env;
+    this.onEnd = init.onEnd;
+    this.timers = new NamedTimers(init.env.clock);
+    this.reliable = isReliable(init.responseDest);
+    this.tv = timerValues(init.env.timers, this.reliable);
+    this.toTag = init.request.toTag ?? newTag();
+  }
+
+  abstract respond(res: SipResponse): void;
+  /** A retransmission of the request that created this transaction arrived. */
+  abstract receiveRequest(req: SipRequest): void;
+  /** True once a final response has been handed to the transport. */
+  get hasFinalResponse(): boolean {
+    return this.finalSent;
+  }
+
+  reply(status: number, reason?: string, extraHeaders?: Array<[string, string]>, body?: { type: string; data: Buffer }): SipResponse {
+    const res = createResponse(this.request, status, reason, status > 100 ? { toTag: this.toTag } : undefined);
+    for (const [name, value] of extraHeaders ?? []) res.headers.append(name, value);
+    if (body) {
+      res.headers.set('Content-Type', body.type);
+      res.body = body.data;
+    }
+    this.respond(res);
+    return res;
+  }
+
+  onCancel(handler: (cancel: SipRequest) => void): void {
+    this.cancelHandlers.push(handler);
+  }
+
+  onTerminated(handler: (reason: TerminationReason) => void): void {
+    this.terminatedHandlers.push(handler);
+  }
+
+  /** Stop timers and leave the table without telling the TU (stack shutdown). */
+  terminate(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.timers.stopAll();
+    this.onEnd(this);
+  }
+
+  protected finish(reason: TerminationReason): void {
+    this.reportTermination(reason);
+    this.terminate();
+  }
+
+  protected reportTermination(reason: TerminationReason): void {
+    if (this.terminationReported) return;
+    this.terminationReported = true;
+    for (const h of this.terminatedHandlers) callSafely(this.env.log, 'onTerminated', () => h(reason));
+  }
+
+  protected runCancelHandlers(cancel: SipRequest): void {
+    for (const h of this.cancelHandlers) callSafely(this.env.log, 'onCancel', () => h(cancel));
+  }
+
+  protected transmit(res: SipResponse): void {
+    this.env.send(res, this.responseDest, this.connectionId, (err) => this.onTransportError(err));
+  }
+
+  /** §17.2.4: "the server transaction ... SHOULD ... inform the TU that a failure has occurred". */
+  protected onTransportError(err: Error): void {
+    if (this.ended) return;
+    this.env.log.debug({ err, tx: this.id }, 'SIP response could not be sent');
+    this.finish('transport-error');
+  }
+}

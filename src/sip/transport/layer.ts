@@ -1,0 +1,140 @@
+/**
+ * TransportLayer: every UDP socket and TCP listener herald binds, behind the one SipTransport
+ * interface the stack uses. Sends pick the transport by dest.proto and the socket by address
+ * family.
+ */
+import { networkInterfaces } from 'node:os';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { SipMessage } from '../message/index.js';
+import { ipFamily, isUnspecified, TransportSink, type BadMessageHandler, type TraceHandler } from './sink.js';
+import { TcpTransport } from './tcp.js';
+import type { Endpoint, InboundMessage, SendOptions, SipTransport, TransportLimits, TransportProto } from './types.js';
+import { UdpTransport } from './udp.js';
+
+export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
+  maxMessageBytes: 65535,
+  maxConnections: 10000,
+  tcpIdleTimeoutMs: 600000,
+};
+
+export interface BindAddress {
+  address: string;
+  port: number;
+}
+
+export interface TransportLayerOptions {
+  udp?: BindAddress[];
+  tcp?: BindAddress[];
+  limits?: Partial<TransportLimits>;
+  log: Logger;
+  /** Accepted for symmetry with the other layers; socket idle timers use Node's own. */
+  clock?: Clock;
+}
+
+export class TransportLayer implements SipTransport {
+  readonly limits: TransportLimits;
+  private readonly udp: UdpTransport[] = [];
+  private tcp: TcpTransport | null = null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly sink: TransportSink,
+    limits: TransportLimits,
+  ) {
+    this.limits = limits;
+  }
+
+  /** Bind every requested socket; if one fails, the ones already bound are closed and the error thrown. */
+  static async create(opts: TransportLayerOptions): Promise<TransportLayer> {
+    const limits: TransportLimits = { ...DEFAULT_TRANSPORT_LIMITS, ...opts.limits };
+    const layer = new TransportLayer(new TransportSink(opts.log), limits);
+    try {
+      for (const b of opts.udp ?? []) layer.udp.push(await UdpTransport.bind(b.address, b.port, layer.sink, limits.maxMessageBytes));
+      if (opts.tcp && opts.tcp.length > 0) {
+        layer.tcp = new TcpTransport(layer.sink, limits);
+        for (const b of opts.tcp) await layer.tcp.listen(b.address, b.port);
+      }
+    } catch (err) {
+      await layer.close();
+      throw err;
+    }
+    return layer;
+  }
+
+  /** What was actually bound (real ports when 0 was asked for). */
+  boundEndpoints(): Endpoint[] {
+    return [...this.udp.map((u) => u.local), ...(this.tcp?.listeners() ?? [])];
+  }
+
+  /** Open TCP connections (inbound + outbound). */
+  tcpConnectionCount(): number {
+    return this.tcp?.connectionCount() ?? 0;
+  }
+
+  send(msg: SipMessage, dest: Endpoint, opts?: SendOptions, onError?: (err: Error) => void): void {
+    try {
+      if (dest.proto === 'UDP') {
+        const sock = this.udpFor(dest.address);
+        if (!sock) {
+          onError?.(new Error(`no UDP socket for IPv${ipFamily(dest.address)}`));
+          return;
+        }
+        sock.send(msg, dest, onError);
+      } else if (dest.proto === 'TCP') {
+        if (!this.tcp) {
+          onError?.(new Error('TCP transport not enabled'));
+          return;
+        }
+        this.tcp.send(msg, dest, opts?.connectionId, onError);
+      } else {
+        onError?.(new Error(`transport ${dest.proto} not supported`));
+      }
+    } catch (err) {
+      onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  localEndpoint(proto: TransportProto, dest?: Endpoint): Endpoint {
+    const family = dest ? ipFamily(dest.address) : 4;
+    const candidates = proto === 'UDP' ? this.udp.map((u) => u.local) : proto === 'TCP' ? (this.tcp?.listeners() ?? []) : [];
+    const local = candidates.find((c) => ipFamily(c.address) === family) ?? candidates[0];
+    if (!local) return { proto, address: family === 6 ? '::1' : '127.0.0.1', port: 5060 };
+    if (!isUnspecified(local.address)) return local;
+    return { proto, address: concreteAddress(ipFamily(local.address), dest), port: local.port };
+  }
+
+  onMessage(handler: (m: InboundMessage) => void): void {
+    this.sink.messageHandlers.push(handler);
+  }
+
+  onBadMessage(handler: BadMessageHandler): void {
+    this.sink.badHandlers.push(handler);
+  }
+
+  onTrace(handler: TraceHandler): void {
+    this.sink.traceHandlers.push(handler);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.all([...this.udp.map((u) => u.close()), this.tcp?.close()]).then(() => undefined);
+    return this.closing;
+  }
+
+  private udpFor(address: string): UdpTransport | undefined {
+    const family = ipFamily(address);
+    return this.udp.find((u) => u.family === family);
+  }
+}
+
+/** For a wildcard bind: loopback toward loopback peers, else the first external interface address. */
+function concreteAddress(family: 4 | 6, dest?: Endpoint): string {
+  const loopback = family === 6 ? '::1' : '127.0.0.1';
+  if (dest && (dest.address === loopback || dest.address.startsWith('127.'))) return loopback;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const ni of list ?? []) {
+      if (!ni.internal && ni.family === (family === 6 ? 'IPv6' : 'IPv4') && !ni.address.startsWith('fe80')) return ni.address;
+    }
+  }
+  return loopback;
+}

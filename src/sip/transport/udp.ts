@@ -1,0 +1,99 @@
+/**
+ * SIP over UDP (RFC 3261 §18): one datagram is one message. Oversized datagrams are dropped,
+ * CRLF keep-alives ignored, everything else parsed and handed to the layer's sink.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { serializeMessage, type SipMessage } from '../message/index.js';
+import { ipFamily, normalizeAddress, onlyLineEnds, type TransportSink } from './sink.js';
+import type { Endpoint } from './types.js';
+
+export class UdpTransport {
+  private closed = false;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly local: Endpoint,
+    private readonly sink: TransportSink,
+    private readonly maxMessageBytes: number,
+  ) {}
+
+  static bind(address: string, port: number, sink: TransportSink, maxMessageBytes: number): Promise<UdpTransport> {
+    const socket = createSocket({ type: ipFamily(address) === 6 ? 'udp6' : 'udp4', ipv6Only: ipFamily(address) === 6 });
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      socket.once('error', onError);
+      socket.bind(port, address, () => {
+        socket.off('error', onError);
+        const a = socket.address();
+        const t = new UdpTransport(socket, { proto: 'UDP', address: a.address, port: a.port }, sink, maxMessageBytes);
+        socket.on('message', (buf, rinfo) => t.onDatagram(buf, rinfo));
+        socket.on('error', (err) => sink.log.warn({ err, local: t.local }, 'UDP socket error'));
+        resolve(t);
+      });
+    });
+  }
+
+  get family(): 4 | 6 {
+    return ipFamily(this.local.address);
+  }
+
+  send(msg: SipMessage, dest: Endpoint, onError?: (err: Error) => void): void {
+    if (this.closed) {
+      onError?.(new Error('UDP transport closed'));
+      return;
+    }
+    let buf: Buffer;
+    try {
+      buf = serializeMessage(msg);
+    } catch (err) {
+      onError?.(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    this.sendRaw(buf, dest, onError);
+  }
+
+  sendRaw(buf: Buffer, dest: Endpoint, onError?: (err: Error) => void): void {
+    if (buf.length > this.maxMessageBytes) {
+      onError?.(new Error(`message of ${buf.length} bytes exceeds the ${this.maxMessageBytes}-byte limit`));
+      return;
+    }
+    this.sink.trace('out', buf, dest, this.local);
+    try {
+      this.socket.send(buf, dest.port, dest.address, (err) => {
+        if (err) {
+          this.sink.log.debug({ err, dest }, 'UDP send failed');
+          onError?.(err);
+        }
+      });
+    } catch (err) {
+      onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  private onDatagram(buf: Buffer, rinfo: RemoteInfo): void {
+    try {
+      const source: Endpoint = { proto: 'UDP', address: normalizeAddress(rinfo.address), port: rinfo.port };
+      if (buf.length > this.maxMessageBytes) {
+        this.sink.log.debug({ source, bytes: buf.length }, 'oversized UDP datagram dropped');
+        return;
+      }
+      // RFC 5626 §4.4.1 / common practice: CRLF keep-alives carry no message.
+      if (onlyLineEnds(buf)) return;
+      this.sink.deliver(buf, source, this.local, null);
+    } catch (err) {
+      this.sink.log.warn({ err }, 'UDP datagram handling failed');
+    }
+  }
+}
