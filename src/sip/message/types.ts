@@ -40,6 +40,8 @@ export interface SipUri {
   params: Params;
   /** `?h=v&…` URI headers, unescaped. */
   headers: Map<string, string>;
+  /** For a URI of another scheme kept opaque (allowed inside name-addr): everything after "scheme:". */
+  opaque?: string;
 }
 
 export interface NameAddr {

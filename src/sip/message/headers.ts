@@ -1,0 +1,131 @@
+/**
+ * Ordered header list (RFC 3261 §7.3). Names match case-insensitively and by compact form; the
+ * wire spelling of known headers is canonical ("Call-ID", "CSeq"), unknown names keep theirs.
+ */
+import { isListHeader, lookupHeaderName } from './header-names.js';
+import { splitList } from './lex.js';
+import type { SipHeadersShape } from './types.js';
+
+export class SipHeaders implements SipHeadersShape {
+  /** Lower-cased keys (compact forms resolved), names as written out, raw values — parallel arrays. */
+  keys: string[] = [];
+  names: string[] = [];
+  values: string[] = [];
+  /** Bumped by every mutation so messages know their cached parses are stale. */
+  generation = 0;
+  /**
+   * The header lines exactly as received (CRLF-terminated, unfolded), kept while unmodified so a
+   * parsed message can be re-sent without rebuilding them; `rawContentLength` is the value of
+   * its single Content-Length line.
+   */
+  raw: Buffer | null = null;
+  rawContentLength = -1;
+
+  constructor(entries?: Array<[string, string]>) {
+    if (entries !== undefined) for (const [n, v] of entries) this.add(n, v);
+  }
+
+  /** Internal append used by the parser: no invalidation work. */
+  add(name: string, value: string): void {
+    const h = lookupHeaderName(name);
+    this.keys.push(h.key);
+    this.names.push(h.name);
+    this.values.push(value);
+  }
+
+  private changed(): void {
+    this.generation++;
+    this.raw = null;
+  }
+
+  /** Number of header lines with this name. */
+  count(name: string): number {
+    const key = lookupHeaderName(name).key;
+    let n = 0;
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) n++;
+    return n;
+  }
+
+  get(name: string): string | undefined {
+    const key = lookupHeaderName(name).key;
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.values[i];
+    return undefined;
+  }
+
+  getAll(name: string): string[] {
+    const key = lookupHeaderName(name).key;
+    const list = isListHeader(key);
+    const out: string[] = [];
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.keys[i] !== key) continue;
+      const v = this.values[i] as string;
+      if (list) for (const item of splitList(v)) out.push(item);
+      else out.push(v);
+    }
+    return out;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  set(name: string, value: string | string[]): void {
+    const h = lookupHeaderName(name);
+    const vals = typeof value === 'string' ? [value] : value;
+    let at = this.keys.indexOf(h.key);
+    if (at < 0) at = this.keys.length;
+    this.removeKey(h.key);
+    this.keys.splice(at, 0, ...vals.map(() => h.key));
+    this.names.splice(at, 0, ...vals.map(() => h.name));
+    this.values.splice(at, 0, ...vals);
+    this.changed();
+  }
+
+  append(name: string, value: string): void {
+    this.add(name, value);
+    this.changed();
+  }
+
+  prepend(name: string, value: string): void {
+    const h = lookupHeaderName(name);
+    // Absent: put it first (a new top Via belongs at the top of the header section).
+    let at = this.keys.indexOf(h.key);
+    if (at < 0) at = 0;
+    this.keys.splice(at, 0, h.key);
+    this.names.splice(at, 0, h.name);
+    this.values.splice(at, 0, value);
+    this.changed();
+  }
+
+  private removeKey(key: string): void {
+    for (let i = this.keys.length - 1; i >= 0; i--) {
+      if (this.keys[i] === key) {
+        this.keys.splice(i, 1);
+        this.names.splice(i, 1);
+        this.values.splice(i, 1);
+      }
+    }
+  }
+
+  remove(name: string): void {
+    this.removeKey(lookupHeaderName(name).key);
+    this.changed();
+  }
+
+  entries(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (let i = 0; i < this.keys.length; i++) out.push([this.names[i] as string, this.values[i] as string]);
+    return out;
+  }
+
+  clone(): SipHeaders {
+    const c = new SipHeaders();
+    c.keys = this.keys.slice();
+    c.names = this.names.slice();
+    c.values = this.values.slice();
+    c.raw = this.raw;
+    c.rawContentLength = this.rawContentLength;
+    return c;
+  }
+}

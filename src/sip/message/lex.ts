@@ -1,0 +1,157 @@
+/** Small lexical helpers shared by the header parsers (RFC 3261 §25.1 basic rules). */
+import { badRequest } from './errors.js';
+import type { Params } from './types.js';
+
+/** token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~") */
+const TOKEN = new Uint8Array(128);
+for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TOKEN[c] = 1;
+for (const ch of "-.!%*_+`'~") TOKEN[ch.charCodeAt(0)] = 1;
+
+export function isTokenChar(c: number): boolean {
+  return c < 128 && TOKEN[c] === 1;
+}
+
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+export function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** Trim SP/HT/CR/LF at both ends without a regex. */
+export function trimLws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isWs(s.charCodeAt(a))) a++;
+  while (b > a && isWs(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** Index of the quote closing the quoted-string opened at `open`, honouring quoted-pair; -1 if unterminated. */
+export function closingQuote(s: string, open: number): number {
+  for (let i = open + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) i++;
+    else if (c === 0x22) return i;
+  }
+  return -1;
+}
+
+/**
+ * Split on top-level `sep` characters: not inside a quoted-string (with quoted-pair) nor inside <>.
+ * Items are LWS-trimmed. Throws 400 for an unterminated quote or bracket.
+ */
+export function splitTopLevel(s: string, sep: number): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let angle = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) {
+      const q = closingQuote(s, i);
+      if (q < 0) throw badRequest('unterminated quoted string');
+      i = q;
+    } else if (c === 0x3c) angle = true;
+    else if (c === 0x3e) angle = false;
+    else if (c === sep && !angle) {
+      out.push(trimLws(s.slice(start, i)));
+      start = i + 1;
+    }
+  }
+  if (angle) throw badRequest('unterminated <');
+  out.push(trimLws(s.slice(start)));
+  return out;
+}
+
+/** Split a list header value on top-level commas (§7.3.1). Empty elements are dropped. */
+export function splitList(value: string): string[] {
+  if (value.indexOf(',') < 0) {
+    const t = trimLws(value);
+    return t.length === 0 ? [] : [t];
+  }
+  const parts = splitTopLevel(value, 0x2c);
+  const out: string[] = [];
+  for (const p of parts) if (p.length > 0) out.push(p);
+  return out;
+}
+
+/** Remove surrounding quotes and quoted-pair escapes; other text is returned as is. */
+export function unquote(s: string): string {
+  if (s.length < 2 || s.charCodeAt(0) !== 0x22 || s.charCodeAt(s.length - 1) !== 0x22) return s;
+  const inner = s.slice(1, -1);
+  if (inner.indexOf('\\') < 0) return inner;
+  let out = '';
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (c === '\\' && i + 1 < inner.length) {
+      out += inner[i + 1];
+      i++;
+    } else out += c;
+  }
+  return out;
+}
+
+/** Quote a string for a quoted-string, escaping `"` and `\` (§25.1 quoted-pair). */
+export function quote(s: string): string {
+  let out = '"';
+  for (const ch of s) out += ch === '"' || ch === '\\' ? '\\' + ch : ch;
+  return out + '"';
+}
+
+/**
+ * Generic parameters `;name[=value]…` (leading ';' optional). Names are lower-cased; values are
+ * kept as written (quotes included for quoted-string values); a flag parameter has value null.
+ * LWS around ';' and '=' is allowed (§7.3.1). Empty or non-token names → 400.
+ */
+export function parseParams(text: string): Params {
+  const params: Params = new Map();
+  let s = trimLws(text);
+  if (s.length === 0) return params;
+  if (s.charCodeAt(0) === 0x3b) s = s.slice(1);
+  for (const part of splitTopLevel(s, 0x3b)) {
+    const eq = part.indexOf('=');
+    const name = (eq < 0 ? part : trimLws(part.slice(0, eq))).toLowerCase();
+    if (!isToken(name)) throw badRequest('malformed parameter');
+    if (eq < 0) {
+      params.set(name, null);
+      continue;
+    }
+    const value = trimLws(part.slice(eq + 1));
+    if (value.length === 0) throw badRequest('empty parameter value');
+    if (value.charCodeAt(0) === 0x22) {
+      if (closingQuote(value, 0) !== value.length - 1) throw badRequest('malformed quoted parameter');
+    } else {
+      for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        if (isWs(c) || c === 0x22 || c === 0x2c) throw badRequest('malformed parameter value');
+      }
+    }
+    params.set(name, value);
+  }
+  return params;
+}
+
+/** `;a=b;c` text for a Params map (values written as stored). */
+export function formatParams(params: Params): string {
+  let out = '';
+  for (const [k, v] of params) out += v === null ? `;${k}` : `;${k}=${v}`;
+  return out;
+}
+
+/** Parse a non-negative decimal integer ≤ max; leading zeros allowed. Returns -1 when invalid. */
+export function parseUint(s: string, max: number): number {
+  if (s.length === 0 || s.length > 20) return -1;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+    if (n > max) return -1;
+  }
+  return n;
+}

@@ -1,0 +1,206 @@
+/**
+ * parseMessage: one SIP message from a Buffer (RFC 3261 §7). The header section is decoded as
+ * latin1 (one byte per char) to find offsets; values with bytes ≥ 0x80 are re-decoded as UTF-8.
+ * Only the start line, header split and Content-Length are checked here; header values are
+ * parsed lazily by the message accessors (and validateRequest).
+ */
+import { isAscii } from 'node:buffer';
+import { SipParseError, badRequest, type PartialMessage } from './errors.js';
+import { lookupHeaderName, type HeaderName } from './header-names.js';
+import { SipHeaders } from './headers.js';
+import { isToken, parseUint, trimLws } from './lex.js';
+import { SipRequest, SipResponse, type SipMessage } from './message.js';
+
+const CONTENT_LENGTH = lookupHeaderName('Content-Length');
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const LFLF = Buffer.from('\n\n');
+const HIGH_BYTE = /[\x80-\xff]/;
+/** Headers a stack needs to answer a broken request with 400 (§8.2.6.2). */
+const PARTIAL_KEYS = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+
+function isLatinSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** RFC 3261 §7.1: SIP-Version is "SIP/2.0" (case-insensitive). Other SIP/x.y → 505. */
+function checkVersion(v: string): void {
+  if (v === 'SIP/2.0') return;
+  if (v.length >= 4 && v.slice(0, 4).toUpperCase() === 'SIP/') {
+    if (v.toUpperCase() === 'SIP/2.0') return;
+    throw new SipParseError(505, 'Version Not Supported');
+  }
+  throw badRequest('malformed start line');
+}
+
+/** A tolerant rescan for Via/From/To/Call-ID/CSeq so an error response can still be built. */
+function readPartial(s: string, from: number): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const line of s.slice(from).split(/\r?\n(?![ \t])/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const h = lookupHeaderName(trimLws(line.slice(0, colon)));
+    if (PARTIAL_KEYS.has(h.key)) out.push([h.name, trimLws(line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' '))]);
+  }
+  return out;
+}
+
+interface StartLine {
+  request: boolean;
+  method: string;
+  uri: string;
+  status: number;
+  reason: string;
+}
+
+function parseStartLine(line: string): StartLine {
+  const sp1 = line.indexOf(' ');
+  if (sp1 <= 0) throw badRequest('malformed start line');
+  const first = line.slice(0, sp1);
+  if (first.length === 7 && (first.charCodeAt(0) | 0x20) === 0x73 && first.slice(0, 4).toUpperCase() === 'SIP/') {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§7.2)
+    checkVersion(first);
+    const sp2 = line.indexOf(' ', sp1 + 1);
+    const code = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
+    const status = code.length === 3 ? parseUint(code, 699) : -1;
+    if (status < 100) throw badRequest('malformed status code');
+    const reason = sp2 < 0 ? '' : line.slice(sp2 + 1);
+    return { request: false, method: '', uri: '', status, reason };
+  }
+  // Request-Line = Method SP Request-URI SP SIP-Version (§7.1): exactly one SP between elements.
+  if (!isToken(first)) throw badRequest('malformed method');
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  if (sp2 < 0) throw badRequest('malformed request line');
+  const uri = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
+  if (version.indexOf(' ') >= 0 || version.indexOf('\t') >= 0) {
+    throw badRequest('malformed request line');
+  }
+  checkVersion(version);
+  if (uri.length === 0) throw badRequest('malformed request line');
+  const c0 = uri.charCodeAt(0) | 0x20;
+  // RFC 4475 §3.1.2.7: a Request-URI in <> is rejected, never forwarded.
+  if (c0 < 0x61 || c0 > 0x7a || uri.indexOf(':') < 0) throw badRequest('malformed Request-URI');
+  return { request: true, method: first, uri, status: 0, reason: '' };
+}
+
+/** Parse one message (a UDP datagram, or a frame from StreamFramer). Throws SipParseError only. */
+export function parseMessage(buf: Buffer): SipMessage {
+  const len = buf.length;
+  // §7.5: ignore CRLFs before the start line.
+  let start = 0;
+  while (start < len && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
+  if (start >= len) throw badRequest('empty message');
+  let end = buf.indexOf(CRLFCRLF, start);
+  let headEnd: number;
+  if (end >= 0) headEnd = end + 2;
+  else {
+    end = buf.indexOf(LFLF, start);
+    if (end >= 0) headEnd = end + 1;
+    else if (buf[len - 1] === 0x0a) headEnd = len; // datagram ends right after the last header line
+    else throw badRequest('truncated header section');
+  }
+  const s = buf.toString('latin1', start, headEnd);
+  const sLen = s.length;
+  let eol = s.indexOf('\n');
+  const firstLineEnd = eol > 0 && s.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+  let sl: StartLine;
+  try {
+    sl = parseStartLine(s.slice(0, firstLineEnd));
+  } catch (e) {
+    if (e instanceof SipParseError) e.partial = { headers: readPartial(s, eol + 1) };
+    throw e;
+  }
+  const headers = new SipHeaders();
+  const keys = headers.keys;
+  const names = headers.names;
+  const values = headers.values;
+  let clean = true;
+  let contentLength = -1;
+  let pos = eol + 1;
+  let bodyStart = headEnd >= len ? len : headEnd + (buf[headEnd] === 0x0d ? 2 : 1);
+  try {
+    while (pos < sLen) {
+      eol = s.indexOf('\n', pos);
+      if (eol < 0) eol = sLen;
+      let lineEnd = eol;
+      if (lineEnd > pos && s.charCodeAt(lineEnd - 1) === 0x0d) lineEnd--;
+      else clean = false;
+      if (lineEnd === pos) {
+        // An empty line earlier than the one found above (mixed line endings): headers end here.
+        bodyStart = start + eol + 1;
+        break;
+      }
+      const c0 = s.charCodeAt(pos);
+      if (isLatinSpace(c0)) {
+        // §7.3.1 folding: a line starting with SP/HT continues the previous value.
+        const n = values.length - 1;
+        if (n < 0) throw badRequest('continuation line without header');
+        const more = trimLws(s.slice(pos, lineEnd));
+        const prev = values[n] as string;
+        values[n] = prev.length === 0 ? more : more.length === 0 ? prev : prev + ' ' + more;
+        clean = false;
+        pos = eol + 1;
+        continue;
+      }
+      const colon = s.indexOf(':', pos);
+      if (colon < 0 || colon > lineEnd) throw badRequest('header line without colon');
+      let nameEnd = colon;
+      while (nameEnd > pos && isLatinSpace(s.charCodeAt(nameEnd - 1))) nameEnd--;
+      const h: HeaderName = lookupHeaderName(s.slice(pos, nameEnd));
+      if (!h.valid) throw badRequest('malformed header name');
+      let vs = colon + 1;
+      while (vs < lineEnd && isLatinSpace(s.charCodeAt(vs))) vs++;
+      let ve = lineEnd;
+      while (ve > vs && isLatinSpace(s.charCodeAt(ve - 1))) ve--;
+      if (h === CONTENT_LENGTH) {
+        // §20.14: Content-Length counts body bytes. Negative / non-numeric → 400 (RFC 4475 §3.1.2.3);
+        // conflicting repeats → 400 (§3.3.9).
+        const n = parseUint(s.slice(vs, ve), 0x7fffffff);
+        if (n < 0) throw badRequest('malformed Content-Length');
+        if (contentLength >= 0 && n !== contentLength) throw badRequest('conflicting Content-Length');
+        if (contentLength >= 0) clean = false;
+        contentLength = n;
+      }
+      keys.push(h.key);
+      names.push(h.name);
+      values.push(s.slice(vs, ve));
+      pos = eol + 1;
+    }
+  } catch (e) {
+    if (e instanceof SipParseError) e.partial = partialOf(sl, readPartial(s, firstLineEnd + 1));
+    throw e;
+  }
+  if (!isAscii(buf.subarray(start, headEnd))) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as string;
+      if (HIGH_BYTE.test(v)) values[i] = Buffer.from(v, 'latin1').toString('utf8');
+    }
+    if (!sl.request && HIGH_BYTE.test(sl.reason)) sl.reason = Buffer.from(sl.reason, 'latin1').toString('utf8');
+    if (sl.request && HIGH_BYTE.test(sl.uri)) sl.uri = Buffer.from(sl.uri, 'latin1').toString('utf8');
+  }
+  let body: Buffer;
+  if (contentLength < 0) {
+    // No Content-Length on a datagram: the body is the rest of it (§18.3 / RFC 4475 §3.4.1).
+    body = buf.subarray(bodyStart);
+    clean = false;
+  } else {
+    if (bodyStart + contentLength > len) {
+      const err = badRequest('Content-Length larger than message');
+      err.partial = partialOf(sl, headers.entries().filter((_, i) => PARTIAL_KEYS.has(keys[i] as string)));
+      throw err;
+    }
+    // §18.3: octets after Content-Length bytes are discarded.
+    body = buf.subarray(bodyStart, bodyStart + contentLength);
+  }
+  if (clean) {
+    headers.raw = buf.subarray(start + firstLineEnd + 2, headEnd);
+    headers.rawContentLength = contentLength;
+  }
+  return sl.request ? new SipRequest(sl.method, sl.uri, headers, body) : new SipResponse(sl.status, sl.reason, headers, body);
+}
+
+function partialOf(sl: StartLine, headers: Array<[string, string]>): PartialMessage {
+  return sl.request
+    ? { kind: 'request', method: sl.method, uri: sl.uri, headers }
+    : { kind: 'response', status: sl.status, headers };
+}

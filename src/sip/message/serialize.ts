@@ -1,0 +1,45 @@
+/**
+ * serializeMessage: start line, headers in order with canonical names, Content-Length from the
+ * body's byte length (§20.14), CRLF line ends (§7), body.
+ */
+import type { SipMessage } from './message.js';
+
+function startLine(msg: SipMessage): string {
+  return msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
+}
+
+export function serializeMessage(msg: SipMessage): Buffer {
+  const body = msg.body;
+  const h = msg.headers;
+  const first = startLine(msg);
+  // Parsed and unmodified with a matching Content-Length: re-send the received header lines.
+  if (h.raw !== null && h.rawContentLength === body.length) {
+    const firstLen = Buffer.byteLength(first);
+    const out = Buffer.allocUnsafe(firstLen + h.raw.length + 2 + body.length);
+    out.write(first, 0, 'utf8');
+    h.raw.copy(out, firstLen);
+    out[firstLen + h.raw.length] = 0x0d;
+    out[firstLen + h.raw.length + 1] = 0x0a;
+    body.copy(out, firstLen + h.raw.length + 2);
+    return out;
+  }
+  let text = first;
+  let wroteLength = false;
+  const { keys, names, values } = h;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === 'content-length') {
+      if (!wroteLength) text += `Content-Length: ${body.length}\r\n`;
+      wroteLength = true;
+      continue;
+    }
+    text += `${names[i] as string}: ${values[i] as string}\r\n`;
+  }
+  if (!wroteLength) text += `Content-Length: ${body.length}\r\n`;
+  text += '\r\n';
+  if (body.length === 0) return Buffer.from(text, 'utf8');
+  const headLen = Buffer.byteLength(text);
+  const out = Buffer.allocUnsafe(headLen + body.length);
+  out.write(text, 0, 'utf8');
+  body.copy(out, headLen);
+  return out;
+}

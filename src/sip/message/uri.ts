@@ -1,0 +1,272 @@
+/**
+ * SIP/SIPS/tel URIs (RFC 3261 §19.1, §25.1; RFC 3966). %-escapes are decoded exactly once
+ * (RFC 4475 §3.1.1.3: "value%25%41" → "value%41"); %00 is kept as a NUL character.
+ */
+import { SipParseError, badRequest } from './errors.js';
+import type { Params, SipUri } from './types.js';
+
+const HEX = '0123456789ABCDEF';
+
+function hexVal(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/** Decode %HH escapes once (as UTF-8 bytes). A '%' not followed by two hex digits stays literal. */
+export function unescapeUri(s: string): string {
+  if (s.indexOf('%') < 0) return s;
+  const src = Buffer.from(s, 'utf8');
+  const out = Buffer.allocUnsafe(src.length);
+  let n = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i] as number;
+    if (c === 0x25 && i + 2 < src.length) {
+      const h = hexVal(src[i + 1] as number);
+      const l = hexVal(src[i + 2] as number);
+      if (h >= 0 && l >= 0) {
+        out[n++] = h * 16 + l;
+        i += 2;
+        continue;
+      }
+    }
+    out[n++] = c;
+  }
+  return out.toString('utf8', 0, n);
+}
+
+/** unreserved = alphanum / mark ("-" / "_" / "." / "!" / "~" / "*" / "'" / "(" / ")") */
+function allowedTable(extra: string): Uint8Array {
+  const t = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  for (const ch of "-_.!~*'()" + extra) t[ch.charCodeAt(0)] = 1;
+  return t;
+}
+/** user-unreserved = "&" / "=" / "+" / "$" / "," / ";" / "?" / "/" */
+const USER_OK = allowedTable('&=+$,;?/');
+/** password = *( unreserved / escaped / "&" / "=" / "+" / "$" / "," ) */
+const PASSWORD_OK = allowedTable('&=+$,');
+/** param-unreserved = "[" / "]" / "/" / ":" / "&" / "+" / "$" */
+const PARAM_OK = allowedTable('[]/:&+$');
+/** hnv-unreserved = "[" / "]" / "/" / "?" / ":" / "+" / "$" */
+const HEADER_OK = allowedTable('[]/?:+$');
+
+function escapeWith(s: string, ok: Uint8Array): string {
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || ok[c] !== 1) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return s;
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    if (b < 128 && ok[b] === 1) out += String.fromCharCode(b);
+    else out += '%' + HEX[b >> 4] + HEX[b & 15];
+  }
+  return out;
+}
+
+function isHostChar(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x2e || c === 0x5f
+  );
+}
+
+function isIpv6Char(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) || c === 0x3a || c === 0x2e;
+}
+
+/**
+ * Real phones write IPv6 hosts without brackets ("sip:4321@fec0:0:0:0:216:d3ff:fe0d:22c:5060").
+ * Accept that when it is unambiguous: 8 groups = address, a 9th group = port.
+ */
+function unbracketedIpv6(s: string, i: number): HostPort | null {
+  let j = i;
+  while (j < s.length && isIpv6Char(s.charCodeAt(j))) j++;
+  const groups = s.slice(i, j).split(':');
+  if (groups.length < 3 || groups.length > 9 || groups.some((g) => g.length > 4 && g.indexOf('.') < 0)) return null;
+  if (groups.length === 9) {
+    const port = parseInt(groups[8] as string, 10);
+    if (!(groups[8] as string).match(/^\d{1,5}$/) || port > 65535) return null;
+    return { host: groups.slice(0, 8).join(':').toLowerCase(), port, end: j };
+  }
+  if (groups.length < 8 && s.slice(i, j).indexOf('::') < 0) return null;
+  return { host: s.slice(i, j).toLowerCase(), port: null, end: j };
+}
+
+export interface HostPort {
+  host: string;
+  port: number | null;
+  /** Index just after the host[:port]. */
+  end: number;
+}
+
+/**
+ * host[:port] starting at `i`: a name, IPv4, or [IPv6] (returned without brackets, lower-cased).
+ * Stops at the first character that cannot belong to it. Throws 400 for an empty/invalid host or port.
+ */
+export function parseHostPort(s: string, i: number, what: string): HostPort {
+  let host: string;
+  let j = i;
+  if (s.charCodeAt(i) === 0x5b) {
+    const close = s.indexOf(']', i);
+    if (close < 0) throw badRequest(`malformed ${what} host`);
+    for (let k = i + 1; k < close; k++) if (!isIpv6Char(s.charCodeAt(k))) throw badRequest(`malformed ${what} host`);
+    host = s.slice(i + 1, close).toLowerCase();
+    if (host.length < 2) throw badRequest(`malformed ${what} host`);
+    j = close + 1;
+  } else {
+    while (j < s.length && isHostChar(s.charCodeAt(j))) j++;
+    if (j === i) throw badRequest(`malformed ${what} host`);
+    host = s.slice(i, j).toLowerCase();
+    if (s.charCodeAt(j) === 0x3a) {
+      const v6 = unbracketedIpv6(s, i);
+      if (v6 !== null) return v6;
+    }
+  }
+  let port: number | null = null;
+  if (s.charCodeAt(j) === 0x3a) {
+    let k = j + 1;
+    let n = 0;
+    while (k < s.length) {
+      const d = s.charCodeAt(k) - 0x30;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+      if (n > 65535) throw badRequest(`malformed ${what} port`);
+      k++;
+    }
+    if (k === j + 1) throw badRequest(`malformed ${what} port`);
+    port = n;
+    j = k;
+  }
+  return { host, port, end: j };
+}
+
+function parseUriParams(s: string, what: string): Params {
+  const params: Params = new Map();
+  if (s.length === 0) return params;
+  for (const part of s.split(';')) {
+    const eq = part.indexOf('=');
+    const name = unescapeUri(eq < 0 ? part : part.slice(0, eq)).toLowerCase();
+    if (name.length === 0) throw badRequest(`malformed ${what} parameter`);
+    params.set(name, eq < 0 ? null : unescapeUri(part.slice(eq + 1)));
+  }
+  return params;
+}
+
+function parseUriHeaders(s: string): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const part of s.split('&')) {
+    if (part.length === 0) continue;
+    const eq = part.indexOf('=');
+    headers.set(unescapeUri(eq < 0 ? part : part.slice(0, eq)), eq < 0 ? '' : unescapeUri(part.slice(eq + 1)));
+  }
+  return headers;
+}
+
+function checkNoSpace(text: string, what: string): void {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f || c === 0x3c || c === 0x3e || c === 0x22) throw badRequest(`malformed ${what}`);
+  }
+}
+
+function schemeEnd(text: string): number {
+  const colon = text.indexOf(':');
+  if (colon <= 0) return -1;
+  const c0 = text.charCodeAt(0) | 0x20;
+  if (c0 < 0x61 || c0 > 0x7a) return -1;
+  for (let i = 1; i < colon; i++) {
+    const c = text.charCodeAt(i);
+    const lc = c | 0x20;
+    if (!((lc >= 0x61 && lc <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e)) return -1;
+  }
+  return colon;
+}
+
+/**
+ * Parse a URI. sip:/sips:/tel: are parsed fully; another scheme throws 416, unless
+ * `allowOpaque` (inside a name-addr, RFC 4475 §3.3.4) where it is kept as `opaque`.
+ */
+export function parseUriText(text: string, allowOpaque: boolean, what = 'URI'): SipUri {
+  checkNoSpace(text, what);
+  const colon = schemeEnd(text);
+  if (colon < 0) throw badRequest(`malformed ${what}`);
+  const scheme = text.slice(0, colon).toLowerCase();
+  const rest = text.slice(colon + 1);
+  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, rest, what);
+  if (scheme === 'tel') return parseTelUri(rest, what);
+  if (!allowOpaque) throw new SipParseError(416, 'Unsupported URI Scheme');
+  if (rest.length === 0) throw badRequest(`malformed ${what}`);
+  return { scheme, user: null, password: null, host: '', port: null, params: new Map(), headers: new Map(), opaque: rest };
+}
+
+function parseSipUri(scheme: string, rest: string, what: string): SipUri {
+  let user: string | null = null;
+  let password: string | null = null;
+  let hostStart = 0;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    const info = rest.slice(0, at);
+    const pc = info.indexOf(':');
+    user = unescapeUri(pc < 0 ? info : info.slice(0, pc));
+    if (pc >= 0) password = unescapeUri(info.slice(pc + 1));
+    if (user.length === 0 && pc < 0) throw badRequest(`malformed ${what} user`);
+    hostStart = at + 1;
+  }
+  const hp = parseHostPort(rest, hostStart, what);
+  const i = hp.end;
+  let params: Params = new Map();
+  let headers = new Map<string, string>();
+  const q = rest.indexOf('?', i);
+  const paramsEnd = q < 0 ? rest.length : q;
+  if (i < paramsEnd) {
+    if (rest.charCodeAt(i) !== 0x3b) throw badRequest(`malformed ${what} host`);
+    params = parseUriParams(rest.slice(i + 1, paramsEnd), what);
+  }
+  if (q >= 0) headers = parseUriHeaders(rest.slice(q + 1));
+  return { scheme, user, password, host: hp.host, port: hp.port, params, headers };
+}
+
+function parseTelUri(rest: string, what: string): SipUri {
+  const semi = rest.indexOf(';');
+  const number = unescapeUri(semi < 0 ? rest : rest.slice(0, semi));
+  if (number.length === 0) throw badRequest(`malformed ${what}`);
+  const params = semi < 0 ? new Map<string, string | null>() : parseUriParams(rest.slice(semi + 1), what);
+  return { scheme: 'tel', user: number, password: null, host: '', port: null, params, headers: new Map() };
+}
+
+/** Parse a Request-URI or other URI: sip, sips, tel; any other scheme → SipParseError 416. */
+export function parseUri(text: string): SipUri {
+  return parseUriText(text, false);
+}
+
+/** Write a URI back, escaping what its part of the grammar requires; IPv6 hosts get brackets. */
+export function formatUri(uri: SipUri): string {
+  if (uri.opaque !== undefined) return `${uri.scheme}:${uri.opaque}`;
+  let out = uri.scheme + ':';
+  if (uri.scheme === 'tel') {
+    out += escapeWith(uri.user ?? '', USER_OK);
+  } else {
+    if (uri.user !== null) {
+      out += escapeWith(uri.user, USER_OK);
+      if (uri.password !== null) out += ':' + escapeWith(uri.password, PASSWORD_OK);
+      out += '@';
+    }
+    out += uri.host.indexOf(':') >= 0 ? `[${uri.host}]` : uri.host;
+    if (uri.port !== null) out += ':' + uri.port;
+  }
+  for (const [k, v] of uri.params) out += ';' + escapeWith(k, PARAM_OK) + (v === null ? '' : '=' + escapeWith(v, PARAM_OK));
+  let sep = '?';
+  for (const [k, v] of uri.headers) {
+    out += sep + escapeWith(k, HEADER_OK) + '=' + escapeWith(v, HEADER_OK);
+    sep = '&';
+  }
+  return out;
+}
