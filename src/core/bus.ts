@@ -15,6 +15,8 @@ export interface HeraldEvents {
   Verbose: { level: number; text: string };
   /** UserEvent() from the dialplan. */
   UserEvent: { channel: string; name: string; fields: Record<string, string> };
+  /** `sip set debug on`: one SIP message in or out, formatted as chan_sip prints it; the console prints it. */
+  SipTrace: { text: string };
   /** Config reload finished (ok=false: the previous config keeps running). */
   Reloaded: { module: string; ok: boolean; message: string };
 }
