@@ -1,0 +1,22 @@
+/**
+ * The modules the server starts, in start order (stopped in reverse). Each entry says when it
+ * is configured and how to load it; a module whose configuration file is absent is never
+ * imported, so its dependencies cost nothing at start-up (e.g. no jabber.conf → no XMPP client).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Directories, HeraldModule } from './core/module.js';
+
+export interface ModuleEntry {
+  name: string;
+  /** Whether this server should start the module (usually: its .conf file exists). */
+  configured(dirs: Directories): boolean;
+  load(): Promise<HeraldModule>;
+}
+
+/** `configured` for a module that runs when its .conf file is in the config directory. */
+export function hasConf(file: string): (dirs: Directories) => boolean {
+  return (dirs) => existsSync(join(dirs.config, file));
+}
+
+export const MODULES: ModuleEntry[] = [];

@@ -1,0 +1,384 @@
+/**
+ * The herald server process: reads herald.conf's directories, opens the store, starts the
+ * configured modules in order, and serves the CLI on the control socket (Asterisk's
+ * asterisk.ctl). Start-up order follows Asterisk's habit of claiming the control socket first,
+ * so a second server on the same directories refuses before touching the store.
+ */
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type DestinationStream } from 'pino';
+import { EventBus } from './core/bus.js';
+import { RealClock } from './core/clock.js';
+import { HeraldError } from './core/errors.js';
+import { createLogger, type Logger } from './core/log.js';
+import type { Directories, HeraldModule, ReloadResult, ServerContext } from './core/module.js';
+import type { KvStore } from './store/types.js';
+import { loadDirectories, loadHeraldConf, loadHeraldOptions } from './config/herald-conf.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import { registerDatabaseCommands } from './store/cli.js';
+import { CommandRegistry, type CliResult, type CliSession } from './cli/registry.js';
+import { ControlServer } from './cli/control-server.js';
+import { CONTROL_SOCKET_NAME, PID_FILE_NAME } from './cli/control-protocol.js';
+import { registerCoreCommands, type ModuleStatus, type ServerControl, type StopMode } from './cli/core-commands.js';
+import { TeeLogStream, formatVerbose } from './cli/console-output.js';
+import { MODULES, type ModuleEntry } from './modules.js';
+
+export const STORE_FILE_NAME = 'herald.sqlite3';
+export const LOG_FILE_NAME = 'herald.log';
+
+export interface StartServerOptions {
+  /** The configuration directory (-C). */
+  configDir: string;
+  /** Root console verbosity (-v count). */
+  verbosity: number;
+  /** Print the console (verbose lines, warnings, "herald Ready.") on stdout. */
+  foreground: boolean;
+  /** Where the JSON log lines go instead of <astlogdir>/herald.log (tests). */
+  logDestination?: DestinationStream;
+  /** Where console lines go instead of stdout (tests). */
+  consoleWrite?: (line: string) => void;
+  /** Handle SIGINT/SIGTERM/SIGHUP and log uncaught errors (default true; off for in-process tests). */
+  processHooks?: boolean;
+  /** Replaces the module list of src/modules.ts (tests). */
+  modules?: ModuleEntry[];
+  /** performance.now() when herald's own code began running (bin/herald.js), for the boot figure. */
+  launchedAt?: number;
+}
+
+export interface RunningServer {
+  dirs: Directories;
+  context: ServerContext;
+  registry: CommandRegistry;
+  controlPath: string;
+  pidFile: string;
+  storeFile: string;
+  /** Run one CLI line as the server's own console would. */
+  execute(line: string): Promise<CliResult>;
+  /** Reload one module by name, or every module. */
+  reload(moduleName?: string): Promise<ReloadResult[]>;
+  /** Stop (resolves once everything is closed). */
+  stop(mode?: StopMode): Promise<void>;
+  /** Resolves with the exit code once the server has stopped, however it was asked to. */
+  stopped: Promise<number>;
+}
+
+/**
+ * A module that carries calls can let `core stop gracefully` wait for them: drain() stops
+ * accepting new work and resolves when the work in progress is done.
+ */
+export interface DrainableModule extends HeraldModule {
+  drain(): Promise<void>;
+}
+
+function isDrainable(m: HeraldModule): m is DrainableModule {
+  return typeof (m as Partial<DrainableModule>).drain === 'function';
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+interface LoadedModule {
+  name: string;
+  module: HeraldModule | undefined;
+  status: ModuleStatus['status'];
+}
+
+/** A pino file destination we own and must flush on stop. */
+interface OwnedDestination extends DestinationStream {
+  flushSync(): void;
+  end(): void;
+}
+
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const heraldConf = loadHeraldConf(opts.configDir);
+  const dirs = loadDirectories(opts.configDir, heraldConf);
+  const heraldOptions = loadHeraldOptions(opts.configDir, heraldConf);
+  for (const d of [dirs.run, dirs.log, dirs.varlib, dirs.spool]) mkdirSync(d, { recursive: true });
+
+  const consoleWrite = opts.consoleWrite ?? (opts.foreground ? (line: string) => process.stdout.write(`${line}\n`) : () => {});
+  // -v on the command line wins; otherwise herald.conf's [options] verbose (Asterisk's asterisk.conf habit).
+  let rootVerbosity = Math.max(0, opts.verbosity > 0 ? opts.verbosity : (heraldOptions.verbose ?? 0));
+  let control: ControlServer | undefined;
+
+  /** One console line: printed here at or below the root verbosity, pushed to remote consoles. */
+  const emitConsole = (level: number, line: string): void => {
+    if (level <= rootVerbosity) consoleWrite(line);
+    control?.pushVerbose(level, line);
+  };
+
+  let fileDest: OwnedDestination | undefined;
+  let inner: DestinationStream;
+  if (opts.logDestination) {
+    inner = opts.logDestination;
+  } else {
+    fileDest = pino.destination({ dest: join(dirs.log, LOG_FILE_NAME), sync: false, mkdir: true }) as unknown as OwnedDestination;
+    inner = fileDest;
+  }
+  const log: Logger = createLogger({ destination: new TeeLogStream(inner, (line) => emitConsole(0, line)) });
+  for (const w of heraldOptions.warnings) log.warn({ file: w.file, line: w.line }, w.message);
+  const flushLog = (): void => {
+    try {
+      fileDest?.flushSync();
+    } catch {
+      // not open yet; end() below still flushes
+    }
+  };
+
+  const rootSession: CliSession = {
+    getVerbosity: () => rootVerbosity,
+    setVerbosity: (level) => {
+      const was = rootVerbosity;
+      rootVerbosity = Math.max(0, level);
+      return was;
+    },
+  };
+  const registry = new CommandRegistry();
+  const controlPath = join(dirs.run, CONTROL_SOCKET_NAME);
+  const pidFile = join(dirs.run, PID_FILE_NAME);
+  const storeFile = join(dirs.varlib, STORE_FILE_NAME);
+  control = new ControlServer({ path: controlPath, registry, log, rootSession });
+  try {
+    await control.listen();
+  } catch (err) {
+    control = undefined;
+    flushLog();
+    fileDest?.end();
+    throw err;
+  }
+  writeFileSync(pidFile, `${process.pid}\n`);
+
+  let store: KvStore;
+  try {
+    // Its error names the file and the reason.
+    store = SqliteStore.open(storeFile, { log: log.child({ module: 'store' }) });
+  } catch (err) {
+    await control.close();
+    unlinkQuiet(pidFile);
+    flushLog();
+    fileDest?.end();
+    throw err;
+  }
+
+  const bus = new EventBus();
+  bus.onError = (err, event) => log.error({ err, event: String(event) }, 'event listener failed');
+  bus.on('Verbose', ({ level, text }) => {
+    emitConsole(level, formatVerbose(level, text));
+    // Asterisk's messages log carries the verbose lines too.
+    log.info({ verbose: level }, text);
+  });
+  const verbose = (level: number, text: string): void => bus.emit('Verbose', { level, text });
+
+  const loaded: LoadedModule[] = [];
+  const clock = new RealClock();
+  const context: ServerContext = {
+    dirs,
+    store,
+    bus,
+    log,
+    cli: registry,
+    clock,
+    getModule: <T extends HeraldModule>(name: string): T | undefined =>
+      loaded.find((m) => m.name === name && m.module)?.module as T | undefined,
+  };
+
+  const startedAt = clock.wallNow();
+  let lastReloadAt = startedAt;
+  let booted = false;
+  let resolveBooted: () => void = () => {};
+  const bootedPromise = new Promise<void>((resolve) => {
+    resolveBooted = resolve;
+  });
+  let resolveStopped: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => {
+    resolveStopped = resolve;
+  });
+
+  let reloadChain: Promise<unknown> = Promise.resolve();
+  const reload = (moduleName?: string): Promise<ReloadResult[]> => {
+    const run = async (): Promise<ReloadResult[]> => {
+      const targets = loaded.filter((m) => m.status === 'Running' && m.module && (!moduleName || m.name === moduleName));
+      if (moduleName && targets.length === 0) return [{ ok: false, message: `The module '${moduleName}' is not running.` }];
+      const results: ReloadResult[] = [];
+      for (const t of targets) {
+        const mod = t.module;
+        if (!mod?.reload) continue;
+        let r: ReloadResult;
+        try {
+          r = await mod.reload(context);
+        } catch (err) {
+          r = { ok: false, message: `${t.name}: reload failed: ${errorMessage(err)} — keeping the running configuration` };
+        }
+        results.push(r);
+        bus.emit('Reloaded', { module: t.name, ok: r.ok, message: r.message });
+        if (r.ok) log.info({ module: t.name }, r.message);
+        else log.warn({ module: t.name }, r.message);
+      }
+      lastReloadAt = clock.wallNow();
+      if (results.length === 0) results.push({ ok: true, message: 'Nothing to reload.' });
+      return results;
+    };
+    const p = reloadChain.then(run, run);
+    reloadChain = p.catch(() => undefined);
+    return p;
+  };
+
+  let stopping: Promise<void> | undefined;
+  const hooks = new ProcessHooks(log);
+  const stop = (mode: StopMode = 'now'): Promise<void> => {
+    if (stopping) return stopping;
+    stopping = (async () => {
+      verbose(1, `Beginning herald shutdown (${mode})....`);
+      if (mode === 'gracefully') {
+        for (const m of loaded) {
+          if (m.module && m.status === 'Running' && isDrainable(m.module)) {
+            try {
+              await m.module.drain();
+            } catch (err) {
+              log.error({ err, module: m.name }, 'module drain failed');
+            }
+          }
+        }
+      }
+      for (const m of [...loaded].reverse()) {
+        if (!m.module || m.status === 'Failed' || m.status === 'Stopped') continue;
+        m.status = 'Stopping';
+        try {
+          await m.module.stop();
+        } catch (err) {
+          log.error({ err, module: m.name }, 'module stop failed');
+        }
+        m.status = 'Stopped';
+      }
+      await control?.close();
+      control = undefined;
+      try {
+        await store.close();
+      } catch (err) {
+        log.error({ err }, 'closing the store failed');
+      }
+      unlinkQuiet(pidFile);
+      hooks.remove();
+      consoleWrite('herald cleanly ending (0).');
+      log.info('herald stopped');
+      flushLog();
+      fileDest?.end();
+      resolveStopped(0);
+    })();
+    return stopping;
+  };
+
+  const ctl: ServerControl = {
+    dirs,
+    storeFile,
+    controlPath,
+    pidFile,
+    startedAt,
+    lastReloadAt: () => lastReloadAt,
+    rootSession,
+    isBooted: () => booted,
+    whenBooted: () => bootedPromise,
+    modules: () => loaded.map((m) => ({ name: m.name, status: m.status })),
+    // After the current response is written: the control socket flushes it before closing.
+    requestStop: (mode) => {
+      setImmediate(() => void stop(mode));
+    },
+    reload,
+    nowMs: () => clock.wallNow(),
+  };
+  registerCoreCommands(registry, ctl);
+  registerDatabaseCommands(registry, () => store);
+
+  if (opts.processHooks !== false) {
+    hooks.install({
+      stop: (mode) => void stop(mode),
+      reload: () => {
+        void reload().then((results) => {
+          for (const r of results) emitConsole(0, r.message);
+        });
+      },
+    });
+  }
+
+  for (const entry of opts.modules ?? MODULES) {
+    if (!entry.configured(dirs)) continue;
+    const slot: LoadedModule = { name: entry.name, module: undefined, status: 'Starting' };
+    loaded.push(slot);
+    try {
+      verbose(2, `Loading module ${entry.name}`);
+      slot.module = await entry.load();
+      await slot.module.start(context);
+      slot.status = 'Running';
+    } catch (err) {
+      slot.status = 'Failed';
+      const message = `module '${entry.name}' failed to start: ${errorMessage(err)}`;
+      log.error({ err, module: entry.name }, message);
+      await stop('now');
+      throw new HeraldError('HERALD_ERR_MODULE_START', message, { cause: err });
+    }
+  }
+
+  booted = true;
+  resolveBooted();
+  const startupMs = performance.now();
+  const bootMs = opts.launchedAt === undefined ? undefined : startupMs - opts.launchedAt;
+  log.info({ startupMs: Math.round(startupMs * 10) / 10, bootMs: bootMs === undefined ? undefined : Math.round(bootMs * 10) / 10 }, 'fully booted');
+  emitConsole(0, 'herald Ready.');
+
+  return {
+    dirs,
+    context,
+    registry,
+    controlPath,
+    pidFile,
+    storeFile,
+    execute: (line) => registry.execute(line, rootSession),
+    reload,
+    stop,
+    stopped,
+  };
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/** Signals and last-resort error handlers for a server that owns the process. */
+class ProcessHooks {
+  private readonly removers: Array<() => void> = [];
+  constructor(private readonly log: Logger) {}
+
+  install(actions: { stop(mode: StopMode): void; reload(): void }): void {
+    let interrupts = 0;
+    // Asterisk: SIGTERM/SIGINT shut down; a second interrupt does not wait any more.
+    const onStop = (): void => {
+      interrupts++;
+      actions.stop(interrupts > 1 ? 'now' : 'gracefully');
+    };
+    const onHup = (): void => actions.reload();
+    const onRejection = (reason: unknown): void => {
+      this.log.error({ err: reason }, 'unhandled promise rejection');
+    };
+    const onException = (err: Error): void => {
+      this.log.error({ err }, 'uncaught exception');
+    };
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) this.addSignal(signal, onStop);
+    this.addSignal('SIGHUP', onHup);
+    process.on('unhandledRejection', onRejection);
+    process.on('uncaughtException', onException);
+    this.removers.push(() => process.off('unhandledRejection', onRejection), () => process.off('uncaughtException', onException));
+  }
+
+  remove(): void {
+    for (const r of this.removers.splice(0)) r();
+  }
+
+  private addSignal(signal: NodeJS.Signals, fn: () => void): void {
+    process.on(signal, fn);
+    this.removers.push(() => process.off(signal, fn));
+  }
+}
