@@ -299,7 +299,7 @@ class FileParser {
         throw new ConfError(this.file, lineNo, `cannot read '${path}': ${err instanceof Error ? err.message : String(err)}`);
       }
       loaded++;
-      this.ctx.files.push(path);
+      if (!this.ctx.files.includes(path)) this.ctx.files.push(path);
       // Asterisk: an included file starts in the includer's current section; the includer
       // then carries on in its own section.
       const child = new FileParser(this.ctx, path, [...this.stack, path], this.current);

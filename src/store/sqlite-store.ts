@@ -37,6 +37,8 @@ interface Statements {
 
 export interface SqliteStoreOptions {
   log?: Logger;
+  /** How long a write waits for a lock held by another connection (default 5000 ms). */
+  busyTimeoutMs?: number;
 }
 
 function message(err: unknown): string {
@@ -77,7 +79,7 @@ export class SqliteStore implements KvStore {
     let db: Database.Database | undefined;
     try {
       mkdirSync(dirname(full), { recursive: true });
-      db = new Database(full);
+      db = new Database(full, { timeout: opts.busyTimeoutMs ?? 5000 });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.exec('CREATE TABLE IF NOT EXISTS astdb (key TEXT PRIMARY KEY, value TEXT)');

@@ -270,7 +270,9 @@ test('include loops are detected; the same file may be included twice in a row',
     confError(() => loadConfFile(join(dir, 'self.conf')), join(dir, 'self.conf'), 1, /#include loop/);
     writeFileSync(join(dir, 'twice.conf'), '[s]\n#include leaf.conf\n#include leaf.conf\n');
     writeFileSync(join(dir, 'leaf.conf'), 'k=v\n');
-    assert.deepEqual(kv(section(loadConfFile(join(dir, 'twice.conf')), 's')), [['k', 'v'], ['k', 'v']]);
+    const twice = loadConfFile(join(dir, 'twice.conf'));
+    assert.deepEqual(kv(section(twice, 's')), [['k', 'v'], ['k', 'v']]);
+    assert.deepEqual(twice.files, [join(dir, 'twice.conf'), join(dir, 'leaf.conf')], 'each file listed once');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

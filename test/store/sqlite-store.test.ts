@@ -182,3 +182,32 @@ test('SqliteStore: reads a table written by another astdb client (Asterisk layou
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SqliteStore: a failed commit rejects every write of the batch and the read cache is restored', async () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir, 'astdb.sqlite3');
+    const store = SqliteStore.open(path, { busyTimeoutMs: 10 });
+    await store.put('Keep', 'a', '1');
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE'); // hold the write lock
+    try {
+      const p1 = store.put('Lost', 'x', '1');
+      const p2 = store.del('Keep', 'a');
+      assert.equal(store.get('Lost', 'x'), '1');
+      const failed = (err: unknown): boolean => err instanceof HeraldError && err.code === 'STORE_WRITE' && err.message.includes(path);
+      await assert.rejects(p1, failed);
+      await assert.rejects(p2, failed);
+      assert.equal(store.get('Lost', 'x'), undefined);
+      assert.equal(store.get('Keep', 'a'), '1');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    await store.put('Later', 'y', '2');
+    assert.equal(rawRow(path, '/Later/y'), '2');
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
