@@ -1,0 +1,152 @@
+/**
+ * A small PBX test bench: dialplan from text (real lexer + loader), real engine and apps, a
+ * FakeClock that fires timers as soon as something waits (no real sleeping), and captured
+ * verbose/log lines. Functions: a few local fakes (CALLERID, GLOBAL) plus LOCAL from Gosub.
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { EventBus } from '../../../src/core/bus.js';
+import type { Clock, TimerHandle } from '../../../src/core/clock.js';
+import { parseConfText } from '../../../src/config/lexer.js';
+import { loadDialplan } from '../../../src/pbx/loader.js';
+import type { Dialplan } from '../../../src/pbx/dialplan.js';
+import { PbxEngine, type RunResult } from '../../../src/pbx/engine.js';
+import { AppRegistry, builtinApplications, gosubFunctions } from '../../../src/pbx/apps/index.js';
+import type { DialplanApplication, DialplanChannel, DialplanFunction, PbxServices } from '../../../src/pbx/types.js';
+import { Channel } from '../../../src/channels/channel.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+
+/** Timers fire on the next microtask with time moved forward: waits cost no wall time. */
+export class InstantClock implements Clock {
+  private t = 0;
+  private seq = 1;
+  private readonly live = new Set<number>();
+  readonly wallBase = Date.UTC(2026, 0, 1, 12, 0, 0);
+  now(): number {
+    return this.t;
+  }
+  wallNow(): number {
+    return this.wallBase + this.t;
+  }
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const id = this.seq++;
+    this.live.add(id);
+    queueMicrotask(() => {
+      if (!this.live.delete(id)) return;
+      this.t += Math.max(0, ms);
+      fn();
+    });
+    return { id };
+  }
+  clear(h: TimerHandle | undefined | null): void {
+    if (h) this.live.delete(h.id);
+  }
+}
+
+export class FunctionTable {
+  private readonly map = new Map<string, DialplanFunction>();
+  register(f: DialplanFunction): void {
+    this.map.set(f.name, f);
+  }
+  get(name: string): DialplanFunction | undefined {
+    return this.map.get(name);
+  }
+}
+
+export function fakeFunctions(): DialplanFunction[] {
+  return [
+    {
+      name: 'CALLERID',
+      synopsis: '',
+      syntax: '',
+      description: '',
+      read(call) {
+        const c = call.channel!.callerId;
+        const what = call.args.trim().toLowerCase();
+        if (what === 'all') return `"${c.name}" <${c.num}>`;
+        if (what === 'name') return c.name;
+        return c.num;
+      },
+      write(call, value) {
+        const c = call.channel!.callerId;
+        const what = call.args.trim().toLowerCase();
+        if (what === 'name') c.name = value;
+        else c.num = value;
+      },
+    },
+    {
+      name: 'GLOBAL',
+      synopsis: '',
+      syntax: '',
+      description: '',
+      read(call) {
+        return call.services.globals.get(call.args) ?? '';
+      },
+      write(call, value) {
+        call.services.globals.set(call.args, value);
+      },
+    },
+  ];
+}
+
+export interface Bench {
+  dialplan: Dialplan;
+  engine: PbxEngine;
+  services: PbxServices;
+  lines: string[];
+  warnings: string[];
+  chan: Channel;
+  run(context: string, exten: string): Promise<RunResult>;
+  executed(): string[];
+}
+
+export function makeBench(conf: string, opts: { extraApps?: DialplanApplication[]; maxSyncSteps?: number; handlers?: (c: DialplanChannel) => string[] } = {}): Bench {
+  const dialplan = loadDialplan(parseConfText(conf, 'extensions.conf'));
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n')) {
+        if (!l) continue;
+        const o = JSON.parse(l) as { level: number; msg: string };
+        if (o.level >= 40) warnings.push(o.msg);
+        lines.push(`LOG${o.level}: ${o.msg}`);
+      }
+      cb();
+    },
+  });
+  const services: PbxServices = {
+    store: new MemoryStore(),
+    bus: new EventBus(),
+    clock: new InstantClock(),
+    log: pino({ level: 'debug' }, sink),
+    dialplan: () => dialplan,
+    globals: new Map(dialplan.globals),
+    verbose: (level, text) => lines.push(`V${level}: ${text}`),
+  };
+  const apps = new AppRegistry();
+  for (const a of builtinApplications()) apps.register(a);
+  for (const a of opts.extraApps ?? []) apps.register(a);
+  const functions = new FunctionTable();
+  for (const f of [...fakeFunctions(), ...gosubFunctions()]) functions.register(f);
+  const engine = new PbxEngine({ services, apps, functions, maxSyncSteps: opts.maxSyncSteps, hangupHandlers: opts.handlers });
+  const chan = new Channel({ name: 'SIM/100-00000001', uniqueid: '1767268800.0', callerId: { name: 'Alice', num: '2000' } });
+  const bench: Bench = {
+    dialplan,
+    engine,
+    services,
+    lines,
+    warnings,
+    chan,
+    async run(context, exten) {
+      const r = await engine.run(chan, { context, exten, priority: 1 });
+      // pino writes asynchronously through the stream; let it flush.
+      await new Promise((res) => setImmediate(res));
+      return r;
+    },
+    executed() {
+      return lines.filter((l) => l.includes('Executing [')).map((l) => /Executing \[([^\]]+)\] (\w+)\("[^"]*", "(.*)"\) in new stack/.exec(l)!.slice(1, 4).join(' '));
+    },
+  };
+  return bench;
+}
