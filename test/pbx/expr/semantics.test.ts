@@ -1,0 +1,124 @@
+// Behaviour from asterisk-dialplan-xmpp.md §3 that the shared vectors do not cover: the extra
+// "run" vectors, syntax-error results, warnings, function calls and pbx_checkcondition.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkCondition, evaluateExpression } from '../../../src/pbx/expr/index.js';
+
+const value = (e: string): string => evaluateExpression(e).value;
+
+test('§3.8 extra behaviour vectors', () => {
+  const cases: Array<[string, string]> = [
+    ['abc + 2', '2'], ['abc - 5', '-5'], ['5 - abc', '5'], ['abc * 3', '0'], ['abc / 3', '0'],
+    ['3 / abc', '2147483647'], ['5 / 0', '2147483647'], ['5 % 0', '0'], ['-7 % 3', '-1'],
+    ['7.5 % 2', '1.5'], ['"3" = 3', '0'], ['03 = 3', '1'], ['!abc', '1'], ['!5abc', '0'],
+    ['!0.5', '1'], ['-abc', '0'], ['"" ? 2 :: 3', '3'], ['"0" ? 2 :: 3', '2'],
+    ['1 & 0 | 5', '5'], ['1 | 0 & 5', '1'], ['foo & bar', 'foo'], ['"" | foo', '""'],
+    ['10 < 9a', '1'], ['"10" < "9"', '1'], ['1 == 1', '1'], ['1 && 0', '0'], ['1 || 0', '1'],
+    ['TRUNC(7/2)', '3'], ['ABS(3-10)', '7'], ['.5 + 1', '1'], ['1e3 + 1', '1'],
+    ['123456789012345678 + 1', '123456789012345679'], ['abcdef : bc', '0'], ['abcdef =~ bc', '2'],
+    ['abcdef : "a(.)c"', 'b'], ['abcdef =~ "x(.)"', ''], ['"555-1212" : "([0-9]+)-"', '555'],
+    ['abcdef : "[a-c]*"', '3'], ['a : .', '1'], ['foo : "("', ''], ['"a" ~~ "b" = "ab"', '0'],
+    ['abc =~ b =~ 1', '1'], ['2 / 2 / 2', '0.5'], ['2 - 3 - 4', '-5'], ['SIP/100', '0'],
+    ['"SIP/100"', '"SIP/100"'], ['1 | 0 ? a :: b', 'a'], ['0 & 1 ? a :: b', 'b'],
+    ['! 1 = 0', '1'], ['1 + 2 ~~ 3', '24'], ['2 < 3 < 1', '0'], ['x ? 2 :: 3', '2'],
+    ['0.0 ? a :: b', 'b'], ['7 % -3', '1'], ['-(2+3)', '-5'], ['3--2', '5'],
+    ['99999999999999999999+1', '1e+20'], ['-0', '-0'], ['SQRT(-1)', '-nan'], ['ACOS(12)', 'nan'],
+  ];
+  for (const [e, want] of cases) assert.equal(value(e), want, e);
+});
+
+test('§3.7 syntax errors: "0", the parsed prefix, or an empty string, with a warning', () => {
+  const cases: Array<[string, string]> = [
+    ['1 +', '0'], ['5 =', '0'], ['foo !=', '0'], ['(1', '0'], ['!', '0'], ['1 ? :: 3', '0'],
+    ['(1,2)', '0'], ['"3071234567" = "3071234567" & & "x"', '0'],
+    ['1 2', '1'], ['1)', '1'], ['DELOREAN MOTORS : Privacy Manager', 'DELOREAN'], ['a{b', 'a'],
+    ['= 5', ''], [' + 1', ''], [' != foo', ''],
+  ];
+  for (const [e, want] of cases) {
+    const r = evaluateExpression(e);
+    assert.equal(r.value, want, e);
+    assert.match(r.warning ?? '', /^ast_yyerror\(\): syntax error: syntax error, unexpected .*; Input:\n/, e);
+  }
+  const r = evaluateExpression('1 +');
+  assert.equal(r.warning?.split('\n')[2], '   ^');
+  assert.equal(evaluateExpression('').value, '');
+  assert.equal(evaluateExpression('').warning, undefined);
+});
+
+test('warnings for division by zero, non-numeric operands and bad regexes', () => {
+  assert.deepEqual(evaluateExpression('5 / 0'), { value: '2147483647', warning: 'division by zero' });
+  assert.deepEqual(evaluateExpression('5 % 0'), { value: '0', warning: 'div by zero' });
+  assert.deepEqual(evaluateExpression('abc + 1'), { value: '1', warning: 'non-numeric argument' });
+  assert.deepEqual(evaluateExpression('1 + abc'), { value: '1' });
+  assert.match(evaluateExpression('foo : "("').warning ?? '', /^regcomp\(\) error : /);
+  assert.deepEqual(evaluateExpression('2 + 2'), { value: '4' });
+});
+
+test('to_number converts in place: `03 | 1` returns the number 3', () => {
+  assert.equal(value('03 | 1'), '3');
+  assert.equal(value('03'), '03');
+  assert.equal(value('abc + 03'), '3');
+});
+
+test('lexer: quoted strings keep quotes, ${} text is one token, unknown characters split', () => {
+  assert.equal(value('"a b"'), '"a b"');
+  assert.equal(value('${GLOBAL(X)}9${x}'), '${GLOBAL(X)}9${x}');
+  assert.equal(value('x${y}z = x${y}z'), '1');
+  assert.equal(value('2+8/2'), '6');
+  assert.equal(value('1.'), '1.');
+  assert.equal(value('3a'), '3a');
+  assert.equal(value('a ~~ b'), 'ab');
+});
+
+test('POSIX ERE details: classes, longest alternative, literal escapes, stacked quantifiers', () => {
+  assert.equal(value('"1234x" : "[[:digit:]]+"'), '4');
+  assert.equal(value('"abc" : "a|ab"'), '2');
+  assert.equal(value('"abcd" =~ "(b|bc)"'), 'bc');
+  assert.equal(value('"a]b" : "[]a]+"'), '2');
+  assert.equal(value('"(x)" : "\\(x\\)"'), '3');
+  assert.equal(value('"aaa" : "a*?"'), '3');
+  assert.equal(value('"a{b" : "a{b"'), '3');
+  assert.equal(value('"x y" : "x[[:space:]]y"'), '3');
+  assert.equal(value('"é" : "."'), '2'); // match length counts bytes
+});
+
+test('numbers print like %.18Lg from 80-bit long double', () => {
+  assert.equal(value('0.1 + 0.2'), '0.3');
+  assert.equal(value('1/7'), '0.142857142857142857');
+  assert.equal(value('1 - 1.1'), '-0.1');
+  assert.equal(value('10 / 3 * 3'), '10');
+  assert.equal(value('1000000000 * 1000000000 * 1000'), '1e+21');
+  assert.equal(value('1 / 100000'), '1e-05');
+  assert.equal(value('FLOOR(-2.5)'), '-3');
+  assert.equal(value('ROUND(-0.4)'), '-0');
+  assert.equal(value('REMAINDER(11,4)'), '-1');
+  assert.equal(value('POW(2,59)'), '576460752303423488');
+  assert.equal(value('POW(2,64)'), '1.84467440737095516e+19');
+  assert.equal(value('POW(2,70)'), '1.1805916207174113e+21');
+});
+
+test('functions: wrong arity, bad names, dialplan functions with joined arguments', () => {
+  assert.deepEqual(evaluateExpression('COS(1,2)'), { value: '0', warning: 'Wrong args to COS() function' });
+  assert.deepEqual(evaluateExpression('cos(0)'), { value: '0', warning: "Error! 'cos' is not possibly a function name!" });
+  assert.deepEqual(evaluateExpression('NOPE(1)'), {
+    value: '0',
+    warning: "Error! 'NOPE' doesn't appear to be an available function!",
+  });
+  const calls: string[] = [];
+  const callFunction = (name: string, args: string): string | undefined => {
+    calls.push(`${name}(${args})`);
+    if (name === 'MATH') return String(Number(args) * 2);
+    if (name === 'LEN') return String(args.length);
+    if (name === 'TOUPPER') return args.toUpperCase();
+    return undefined;
+  };
+  assert.equal(evaluateExpression('3 + MATH(7*8)', { callFunction }).value, '115');
+  assert.equal(evaluateExpression('LEN("ab",1/4) + 0', { callFunction }).value, '9');
+  assert.equal(evaluateExpression('TOUPPER(abc) = ABC', { callFunction }).value, '1');
+  assert.deepEqual(calls, ['MATH(56)', 'LEN("ab",0.25)', 'TOUPPER(abc)']);
+});
+
+test('checkCondition follows pbx_checkcondition', () => {
+  for (const s of ['', '0', '00', '-0', '0.9', '0abc', ' 0']) assert.equal(checkCondition(s), false, s);
+  for (const s of ['1', '-1', '1.5', '2x', 'abc', '""', ' 5', '-', 'x0']) assert.equal(checkCondition(s), true, s);
+});
