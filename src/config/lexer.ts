@@ -5,8 +5,8 @@
  *
  * Deliberate differences from Asterisk, all on the side of refusing or warning rather than
  * misreading a file:
- *  - a line that is neither comment, section, directive nor `key = value` is a ConfError
- *    (Asterisk warns "No '=' (equal sign) in line N" and skips it);
+ *  (a line that is neither comment, section, directive nor `key = value` is skipped with a
+ *  warning naming file:line, as Asterisk does, so one bad line does not stop the rest loading)
  *  - a stray `--;` outside a block comment acts as a plain `;` comment (Asterisk would drive
  *    its nesting counter negative and silently drop the rest of the file);
  *  - `#exec` is never run (herald runs no shell commands): it is reported as a warning;
@@ -322,7 +322,8 @@ class FileParser {
     }
     const eq = cur.indexOf('=', escaped ? 1 : 0);
     if (eq < 0) {
-      throw new ConfError(this.file, lineNo, `No '=' (equal sign) in line: not a section, directive or key = value: ${line.slice(0, 60)}`);
+      this.warn(lineNo, `No '=' (equal sign) in line: not a section, directive or key = value: ${line.slice(0, 60)}`);
+      return;
     }
     const section = this.current;
     if (eq > (escaped ? 1 : 0) && cur[eq - 1] === '+') {

@@ -163,9 +163,16 @@ test('a leading backslash escapes the first character of a key', () => {
 
 test('fatal lines name file:line', () => {
   confError(() => parse('; hi\nkey = value\n'), 'test.conf', 2, /No category context/);
-  confError(() => parse('[s]\na=1\njust some words\n'), 'test.conf', 3, /No '=' \(equal sign\)/);
   confError(() => parse('[broken\n'), 'test.conf', 1, /no closing '\]'/);
   confError(() => parse('[x](!\n'), 'test.conf', 1, /no closing '\)'/);
+});
+
+test('a line without = is skipped with a file:line warning and the rest loads, as Asterisk does', () => {
+  const doc = parse('[s]\na=1\njust some words\nb=2\n');
+  assert.deepEqual(kv(section(doc, 's')), [['a', '1'], ['b', '2']]);
+  assert.equal(doc.warnings.length, 1);
+  assert.equal(doc.warnings[0]!.line, 3);
+  assert.match(doc.warnings[0]!.message, /No '=' \(equal sign\)/);
 });
 
 test('non-fatal problems are warnings: empty key, unknown directive, #exec, missing argument', () => {
@@ -249,11 +256,14 @@ test('a missing #include is a ConfError at the include line; a missing top-level
   }
 });
 
-test('errors inside an included file name that file and line', () => {
+test('problems inside an included file name that file and line', () => {
   const dir = tempDir();
   try {
     writeFileSync(join(dir, 'top.conf'), '[s]\n#include inc.conf\n');
     writeFileSync(join(dir, 'inc.conf'), 'a=1\nrubbish\n');
+    const doc = loadConfFile(join(dir, 'top.conf'));
+    assert.deepEqual([doc.warnings[0]!.file, doc.warnings[0]!.line], [join(dir, 'inc.conf'), 2]);
+    writeFileSync(join(dir, 'inc.conf'), 'a=1\n[broken\n');
     confError(() => loadConfFile(join(dir, 'top.conf')), join(dir, 'inc.conf'), 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
