@@ -115,8 +115,12 @@ export class DigestAuthenticator {
     return createHmac('sha256', this.key).update(body).digest('hex').slice(0, 24);
   }
 
+  /** Unique per nonce; the HMAC makes it unforgeable, so a counter is enough. */
+  private counter = randomBytes(4).readUInt32BE(0);
+
   newNonce(): string {
-    const body = this.now().toString(16).padStart(12, '0') + randomBytes(4).toString('hex');
+    this.counter = (this.counter + 1) >>> 0;
+    const body = Math.floor(this.now()).toString(16).padStart(12, '0') + this.counter.toString(16).padStart(8, '0');
     return `${body}${this.sign(body)}`;
   }
 
@@ -126,6 +130,11 @@ export class DigestAuthenticator {
     const body = nonce.slice(0, 20);
     if (!safeEqualHex(nonce.slice(20), this.sign(body))) return null;
     return parseInt(body.slice(0, 12), 16);
+  }
+
+  /** True when the nonce carries our signature (any age). */
+  isOurNonce(nonce: string): boolean {
+    return this.nonceIssuedAt(nonce) !== null;
   }
 
   /**

@@ -1,0 +1,174 @@
+/**
+ * The location service: contacts per peer, their expiry timers, and their copy in the store.
+ * Every change is written to the store (family "SIP/Registry") and the returned promise resolves
+ * once it is durable, so the registrar answers 200 only after that.
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { EventBus } from '../core/bus.js';
+import type { Logger } from '../core/log.js';
+import type { KvStore } from '../store/types.js';
+import { decodeBindings, encodeBindings, type ContactBinding } from './binding.js';
+
+export const REGISTRY_FAMILY = 'SIP/Registry';
+/** chan_sip keeps a registration 10 s past its expiry before dropping it (EXPIRY_GUARD). */
+export const EXPIRY_GRACE_MS = 10_000;
+
+interface PeerEntry {
+  /** Peer name as configured (store key). */
+  name: string;
+  bindings: ContactBinding[];
+  timer: TimerHandle | null;
+}
+
+export interface LocationDeps {
+  store: KvStore;
+  clock: Clock;
+  bus: EventBus;
+  log: Logger;
+}
+
+export class LocationService {
+  private readonly peers = new Map<string, PeerEntry>();
+  private readonly pendingWrites = new Set<Promise<unknown>>();
+  /** Called when a peer's contacts changed (qualify follows them). */
+  onChange: (peerKey: string) => void = () => {};
+
+  constructor(private readonly deps: LocationDeps) {}
+
+  /** Contacts of a peer (by lower-cased key), soonest-expiring last. Do not mutate. */
+  contacts(peerKey: string): readonly ContactBinding[] {
+    return this.peers.get(peerKey)?.bindings ?? [];
+  }
+
+  /** Peers that currently have at least one contact. */
+  registeredPeers(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  /**
+   * Replace a peer's contacts and persist. Resolves when the store has them.
+   * `name` is the configured peer name (store key).
+   */
+  set(peerKey: string, name: string, bindings: ContactBinding[]): Promise<void> {
+    let entry = this.peers.get(peerKey);
+    if (bindings.length === 0) {
+      if (entry) {
+        this.deps.clock.clear(entry.timer);
+        this.peers.delete(peerKey);
+      }
+      this.onChange(peerKey);
+      return this.track(this.deps.store.del(REGISTRY_FAMILY, name).then(() => undefined));
+    }
+    if (!entry) {
+      entry = { name, bindings, timer: null };
+      this.peers.set(peerKey, entry);
+    } else {
+      entry.bindings = bindings;
+      entry.name = name;
+    }
+    this.armTimer(peerKey, entry);
+    this.onChange(peerKey);
+    return this.track(this.deps.store.put(REGISTRY_FAMILY, name, encodeBindings(bindings)));
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.pendingWrites.add(p);
+    const done = (): void => {
+      this.pendingWrites.delete(p);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /** One timer per peer, at the earliest contact expiry (+ grace). */
+  private armTimer(peerKey: string, entry: PeerEntry): void {
+    this.deps.clock.clear(entry.timer);
+    let earliest = Infinity;
+    for (const b of entry.bindings) if (b.expiresAt < earliest) earliest = b.expiresAt;
+    const delay = earliest + EXPIRY_GRACE_MS - this.deps.clock.wallNow();
+    entry.timer = this.deps.clock.setTimer(Math.max(0, delay), () => {
+      entry.timer = null;
+      this.expire(peerKey);
+    });
+  }
+
+  private expire(peerKey: string): void {
+    const entry = this.peers.get(peerKey);
+    if (!entry) return;
+    const now = this.deps.clock.wallNow();
+    const keep = entry.bindings.filter((b) => b.expiresAt + EXPIRY_GRACE_MS > now);
+    const gone = entry.bindings.length - keep.length;
+    if (gone === 0) {
+      this.armTimer(peerKey, entry);
+      return;
+    }
+    this.deps.log.info({ peer: entry.name, expired: gone }, 'SIP registration expired');
+    if (keep.length === 0) {
+      this.deps.bus.emit('Verbose', { level: 3, text: `Registration from '${entry.name}' expired` });
+    }
+    const name = entry.name;
+    this.set(peerKey, name, keep).then(
+      () => this.deps.bus.emit('PeerRegistration', { peer: name, contacts: keep.length, reason: 'expire' }),
+      (err: unknown) => this.deps.log.error({ err, peer: name }, 'could not write expired registration'),
+    );
+  }
+
+  /**
+   * Load stored registrations. `resolve(storedName)` maps a store key to [peerKey, configured name]
+   * or null for a peer that no longer exists (its entry is deleted). Expired contacts are dropped.
+   */
+  async restore(resolve: (storedName: string) => [string, string] | null): Promise<number> {
+    const now = this.deps.clock.wallNow();
+    const prefix = `/${REGISTRY_FAMILY}/`;
+    let restored = 0;
+    const writes: Array<Promise<unknown>> = [];
+    for (const e of this.deps.store.entries(REGISTRY_FAMILY)) {
+      if (!e.key.startsWith(prefix)) continue;
+      const stored = e.key.slice(prefix.length);
+      const target = resolve(stored);
+      const { bindings, bad } = decodeBindings(e.value);
+      if (bad > 0) this.deps.log.warn({ peer: stored, bad }, 'unreadable stored SIP registration records dropped');
+      const live = bindings.filter((b) => b.expiresAt + EXPIRY_GRACE_MS > now);
+      if (!target || live.length === 0) {
+        writes.push(this.deps.store.del(REGISTRY_FAMILY, stored));
+        continue;
+      }
+      const [peerKey, name] = target;
+      const entry: PeerEntry = { name, bindings: live, timer: null };
+      this.peers.set(peerKey, entry);
+      this.armTimer(peerKey, entry);
+      if (live.length !== bindings.length || stored !== name) {
+        if (stored !== name) writes.push(this.deps.store.del(REGISTRY_FAMILY, stored));
+        writes.push(this.deps.store.put(REGISTRY_FAMILY, name, encodeBindings(live)));
+      }
+      restored++;
+      this.onChange(peerKey);
+      this.deps.bus.emit('PeerRegistration', { peer: name, contacts: live.length, reason: 'restore' });
+    }
+    await Promise.all(writes);
+    return restored;
+  }
+
+  /** Drop a peer's contacts (peer removed from sip.conf). */
+  drop(peerKey: string): Promise<void> {
+    const entry = this.peers.get(peerKey);
+    if (!entry) return Promise.resolve();
+    return this.set(peerKey, entry.name, []);
+  }
+
+  /** Stop timers and wait for every write in flight. */
+  async close(): Promise<void> {
+    for (const e of this.peers.values()) {
+      this.deps.clock.clear(e.timer);
+      e.timer = null;
+    }
+    await Promise.allSettled([...this.pendingWrites]);
+  }
+
+  /** Total contacts (stats). */
+  contactCount(): number {
+    let n = 0;
+    for (const e of this.peers.values()) n += e.bindings.length;
+    return n;
+  }
+}
