@@ -1,0 +1,411 @@
+/**
+ * The loaded dialplan and Asterisk's lookup rules (reference: asterisk-dialplan-xmpp.md §1.4,
+ * §1.5, §1.7 and §8 items 1–3). The API is described in src/pbx/model.ts.
+ *
+ * Lookup (pbx_find_extension): in one context, walk its extensions in sort order (literals,
+ * then patterns; caller-ID variants before the plain entry) and take the first that matches
+ * the dialed string AND the caller ID AND has the wanted priority/label; if none, search the
+ * includes in order, depth-first, each only while its time spec holds. A context already
+ * visited during this lookup is skipped (include loops), and the depth is bounded.
+ * Switches are kept but never consulted (herald has none).
+ */
+import type { ConfDiagnostic } from '../config/types.js';
+import { compileTimeSpec, matchTimeSpec, splitTimeSpec, type CompiledTimeSpec } from './include-time.js';
+import type {
+  DialplanContext,
+  DialplanExtension,
+  DialplanGeneral,
+  DialplanHint,
+  DialplanInclude,
+  DialplanPriority,
+  FoundExtension,
+  FoundPriority,
+  HintEntry,
+} from './model.js';
+import { compileExten, extEntryCmp, matchCompiled, toByteString, type CompiledExten, type MatchMode } from './pattern.js';
+
+/** Asterisk's AST_PBX_MAX_STACK: how deep includes are followed in one lookup. */
+export const MAX_INCLUDE_DEPTH = 512;
+
+/** Registrar shown by `dialplan show` for everything loaded from extensions.conf. */
+export const PBX_CONFIG_REGISTRAR = 'pbx_config';
+
+/** An include as stored: the model fields plus what `dialplan show` prints and the parsed time. */
+export interface StoredInclude extends DialplanInclude {
+  /** The value as written after `include =>`, e.g. "daytime,9:00-17:00,mon-fri,*,*". */
+  fullName: string;
+  registrar: string;
+  time: CompiledTimeSpec | null;
+}
+
+/** A hint as stored: the model fields plus the text as written (what `dialplan show` prints). */
+export interface StoredHint extends DialplanHint {
+  text: string;
+}
+
+interface ExtEntry {
+  ext: DialplanExtension;
+  name: CompiledExten;
+  cid: CompiledExten | null;
+  byPriority: Map<number, DialplanPriority>;
+  /** First priority that defined each label. */
+  labels: Map<string, DialplanPriority>;
+}
+
+interface ContextState {
+  ctx: DialplanContext;
+  /** Extensions by identity key (ext_cmp-equal names with the same CID rule are one extension). */
+  byKey: Map<string, ExtEntry>;
+  /** Built lazily: sorted entries, literal buckets for exact lookups, patterns in order. */
+  sorted: ExtEntry[] | null;
+  literalBuckets: Map<string, ExtEntry[]>;
+  literals: ExtEntry[];
+  patterns: ExtEntry[];
+}
+
+type Want = { priority: number } | { label: string } | null;
+
+interface LookupState {
+  visited: Set<string>;
+  depth: number;
+  /** Set when a '!' early match makes a MATCHMORE lookup final. */
+  final: boolean;
+}
+
+interface Hit {
+  context: DialplanContext;
+  entry: ExtEntry;
+  priority: DialplanPriority | null;
+}
+
+/** Remove spaces outside '[...]' (done when an extension is added, as Asterisk does). */
+export function normalizeExtenName(name: string): string {
+  if (!name.includes(' ') && !name.includes('\t')) return name;
+  let out = '';
+  let depth = 0;
+  for (const ch of name) {
+    if (ch === '[') depth++;
+    else if (ch === ']' && depth > 0) depth--;
+    if ((ch === ' ' || ch === '\t') && depth === 0) continue;
+    out += ch;
+  }
+  return out;
+}
+
+function stripDashes(s: string): string {
+  return s.includes('-') ? s.replace(/-/g, '') : s;
+}
+
+export interface DialplanOptions {
+  /** Wall clock for include time specs (injectable for tests). */
+  now?: () => Date;
+}
+
+export class Dialplan {
+  readonly contexts = new Map<string, DialplanContext>();
+  globals: Array<[string, string]> = [];
+  general: DialplanGeneral = { static: false, writeprotect: false, autofallthrough: true, clearglobalvars: false };
+  warnings: ConfDiagnostic[] = [];
+  /** Wall clock used for include time specs. */
+  now: () => Date;
+
+  private readonly state = new Map<string, ContextState>();
+  /** Context names in order of creation. */
+  private readonly creation: string[] = [];
+
+  constructor(options: DialplanOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /* ---------------------------------------------------------------------------------------- */
+  /* Building                                                                                   */
+  /* ---------------------------------------------------------------------------------------- */
+
+  /** ast_context_find_or_create: a repeated name returns the existing context. */
+  context(name: string, registrar: string = PBX_CONFIG_REGISTRAR): DialplanContext {
+    const existing = this.contexts.get(name);
+    if (existing) return existing;
+    const ctx: DialplanContext = { name, extensions: [], includes: [], ignorePats: [], switches: [], registrar };
+    this.contexts.set(name, ctx);
+    this.state.set(name, { ctx, byKey: new Map(), sorted: null, literalBuckets: new Map(), literals: [], patterns: [] });
+    this.creation.push(name);
+    return ctx;
+  }
+
+  /**
+   * Contexts in the order `dialplan show` lists them: newest first (pbx_config prepends each
+   * new context to its list; the observed Asterisk 20 output lists macro-dialvm, from-internal,
+   * default for a file that defines default, from-internal, macro-dialvm).
+   */
+  contextsInShowOrder(): DialplanContext[] {
+    const out: DialplanContext[] = [];
+    for (let i = this.creation.length - 1; i >= 0; i--) {
+      const c = this.contexts.get(this.creation[i]);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  private entryFor(contextName: string, extenName: string, cidMatch: string | null): ExtEntry {
+    this.context(contextName);
+    const st = this.state.get(contextName) as ContextState;
+    const name = normalizeExtenName(extenName);
+    const compiled = compileExten(name);
+    const cid = cidMatch === null ? null : compileExten(cidMatch);
+    const key = `${compiled.key}\u0000${cid ? `C${cid.key}` : 'N'}`;
+    let e = st.byKey.get(key);
+    if (!e) {
+      const ext: DialplanExtension = { name, isPattern: compiled.isPattern, cidMatch, priorities: [], hint: null };
+      e = { ext, name: compiled, cid, byPriority: new Map(), labels: new Map() };
+      st.byKey.set(key, e);
+      st.ctx.extensions.push(ext);
+      st.sorted = null;
+    }
+    return e;
+  }
+
+  /**
+   * Add one priority. Returns null, or why it was refused: the same extension (same name by
+   * Asterisk's comparison and same caller-ID match) already has that priority — the first
+   * definition wins. A label already used in the extension stays printed but resolves to the
+   * first priority that carried it.
+   */
+  addPriority(contextName: string, extenName: string, cidMatch: string | null, p: DialplanPriority): string | null {
+    const e = this.entryFor(contextName, extenName, cidMatch);
+    const old = e.byPriority.get(p.priority);
+    if (old) {
+      return `extension '${e.ext.name}' priority ${p.priority} in '${contextName}' is already in use (${old.file}:${old.line}); line ignored`;
+    }
+    e.byPriority.set(p.priority, p);
+    const list = e.ext.priorities;
+    let i = list.length;
+    while (i > 0 && list[i - 1].priority > p.priority) i--;
+    list.splice(i, 0, p);
+    let warning: string | null = null;
+    if (p.label !== null) {
+      const prev = e.labels.get(p.label);
+      if (prev) warning = `label '${p.label}' of extension '${e.ext.name}' in '${contextName}' is already used at priority ${prev.priority}; lookups find that one`;
+      else e.labels.set(p.label, p);
+    }
+    return warning;
+  }
+
+  /** Add a hint (`exten => x,hint,devices[,presence]`); the text after the last comma is the presence provider. */
+  addHint(contextName: string, extenName: string, cidMatch: string | null, text: string, file: string, line: number): string | null {
+    const e = this.entryFor(contextName, extenName, cidMatch);
+    if (e.ext.hint) {
+      const h = e.ext.hint;
+      return `extension '${e.ext.name}' in '${contextName}' already has a hint (${h.file}:${h.line}); line ignored`;
+    }
+    const comma = text.lastIndexOf(',');
+    const hint: StoredHint = {
+      devices: comma >= 0 ? text.slice(0, comma) : text,
+      presence: comma >= 0 ? text.slice(comma + 1) : '',
+      file,
+      line,
+      text,
+    };
+    e.ext.hint = hint;
+    return null;
+  }
+
+  /**
+   * `include => value` where value is "ctx" or "ctx,times,weekdays,mdays,months[,tz]" (',' or
+   * the legacy '|'). Returns the warnings (duplicate include, bad time fields).
+   */
+  addInclude(contextName: string, value: string, file: string, line: number, registrar: string = PBX_CONFIG_REGISTRAR): string[] {
+    const ctx = this.context(contextName);
+    const sep = value.search(/[|,]/);
+    const target = (sep >= 0 ? value.slice(0, sep) : value).trim();
+    const rawTime = sep >= 0 ? value.slice(sep + 1) : '';
+    if (ctx.includes.some((i) => (i as StoredInclude).fullName === value)) {
+      return [`context '${contextName}' already includes '${value}'; line ignored`];
+    }
+    const warnings: string[] = [];
+    let time: CompiledTimeSpec | null = null;
+    if (sep >= 0) {
+      time = compileTimeSpec(splitTimeSpec(rawTime));
+      for (const w of time.warnings) warnings.push(`include '${value}': ${w}`);
+    }
+    const inc: StoredInclude = { context: target, timeSpec: sep >= 0 ? { raw: rawTime } : null, file, line, fullName: value, registrar, time };
+    ctx.includes.push(inc);
+    return warnings;
+  }
+
+  addIgnorePat(contextName: string, pattern: string): string | null {
+    const ctx = this.context(contextName);
+    if (ctx.ignorePats.includes(pattern)) return `ignore pattern '${pattern}' is already in context '${contextName}'; line ignored`;
+    ctx.ignorePats.push(pattern);
+    return null;
+  }
+
+  addSwitch(contextName: string, text: string): void {
+    this.context(contextName).switches.push(text);
+  }
+
+  /** Sort every context now (lookups also do it lazily). */
+  seal(): this {
+    for (const st of this.state.values()) this.index(st);
+    return this;
+  }
+
+  private index(st: ContextState): ContextState {
+    if (st.sorted) return st;
+    const sorted = [...st.byKey.values()].sort(extEntryCmp);
+    st.sorted = sorted;
+    st.ctx.extensions.length = 0;
+    st.literalBuckets = new Map();
+    st.literals = [];
+    st.patterns = [];
+    for (const e of sorted) {
+      st.ctx.extensions.push(e.ext);
+      if (e.name.isPattern) {
+        st.patterns.push(e);
+      } else {
+        st.literals.push(e);
+        const b = st.literalBuckets.get(e.name.literal);
+        if (b) b.push(e);
+        else st.literalBuckets.set(e.name.literal, [e]);
+      }
+    }
+    return st;
+  }
+
+  /* ---------------------------------------------------------------------------------------- */
+  /* Lookup                                                                                     */
+  /* ---------------------------------------------------------------------------------------- */
+
+  private cidMatches(e: ExtEntry, callerId: string): boolean {
+    if (!e.cid) return true;
+    // An empty CID match stands for "no caller ID"; with no caller ID only it matches.
+    if (callerId === '') return e.cid.source === '';
+    return matchCompiled(e.cid, callerId, 'match') !== 0;
+  }
+
+  private search(contextName: string, data: string, callerId: string, mode: MatchMode, want: Want, ls: LookupState, date: Date | null): Hit | null {
+    const raw = this.state.get(contextName);
+    if (!raw || ls.visited.has(contextName)) return null;
+    if (ls.depth >= MAX_INCLUDE_DEPTH) return null;
+    ls.visited.add(contextName);
+    const st = this.index(raw);
+
+    const consider = (e: ExtEntry): Hit | null | 'final' => {
+      const r = matchCompiled(e.name, data, mode);
+      if (r === 0 || !this.cidMatches(e, callerId)) return null;
+      // An extension ending in '!' reached by a MATCHMORE lookup: the answer is a final no.
+      if (r === 2 && mode === 'matchmore') return 'final';
+      if (want === null) return { context: st.ctx, entry: e, priority: null };
+      const p = 'priority' in want ? e.byPriority.get(want.priority) : e.labels.get(want.label);
+      return p ? { context: st.ctx, entry: e, priority: p } : null;
+    };
+
+    if (mode === 'match') {
+      const bucket = st.literalBuckets.get(stripDashes(data));
+      if (bucket) {
+        for (const e of bucket) {
+          const h = consider(e);
+          if (h) return h === 'final' ? null : h;
+        }
+      }
+    } else {
+      for (const e of st.literals) {
+        const h = consider(e);
+        if (h === 'final') {
+          ls.final = true;
+          return null;
+        }
+        if (h) return h;
+      }
+    }
+    for (const e of st.patterns) {
+      const h = consider(e);
+      if (h === 'final') {
+        ls.final = true;
+        return null;
+      }
+      if (h) return h;
+    }
+
+    for (const inc of st.ctx.includes as StoredInclude[]) {
+      if (inc.time) {
+        const when = date ?? this.now();
+        if (!matchTimeSpec(inc.time, when)) continue;
+      }
+      ls.depth++;
+      const h = this.search(inc.context, data, callerId, mode, want, ls, date);
+      ls.depth--;
+      if (h || ls.final) return h;
+    }
+    return null;
+  }
+
+  private lookup(context: string, exten: string, callerId: string | null, mode: MatchMode, want: Want): Hit | null {
+    const ls: LookupState = { visited: new Set(), depth: 0, final: false };
+    return this.search(context, toByteString(exten), toByteString(callerId ?? ''), mode, want, ls, null);
+  }
+
+  /** The first extension (in lookup order) matching exten and the caller ID, whatever its priorities. */
+  findExtension(context: string, exten: string, callerId: string | null): FoundExtension | null {
+    const h = this.lookup(context, exten, callerId, 'match', null);
+    return h ? { context: h.context, extension: h.entry.ext } : null;
+  }
+
+  /** The first extension in lookup order that matches AND has this priority (Asterisk's rule). */
+  findPriority(context: string, exten: string, priority: number, callerId: string | null): FoundPriority | null {
+    const h = this.lookup(context, exten, callerId, 'match', { priority });
+    return h && h.priority ? { context: h.context, extension: h.entry.ext, priority: h.priority } : null;
+  }
+
+  /** Like findPriority, for a label (case-sensitive). */
+  findLabel(context: string, exten: string, label: string, callerId: string | null): FoundPriority | null {
+    const h = this.lookup(context, exten, callerId, 'match', { label });
+    return h && h.priority ? { context: h.context, extension: h.entry.ext, priority: h.priority } : null;
+  }
+
+  /** ast_exists_extension(…, priority 1, …). */
+  exists(context: string, exten: string, callerId: string | null): boolean {
+    return this.lookup(context, exten, callerId, 'match', { priority: 1 }) !== null;
+  }
+
+  /** ast_canmatch_extension(…, priority 1, …): matches now or could with more digits. */
+  canMatch(context: string, exten: string, callerId: string | null): boolean {
+    return this.lookup(context, exten, callerId, 'canmatch', { priority: 1 }) !== null;
+  }
+
+  /** ast_matchmore_extension(…, priority 1, …): more digits could still match. */
+  matchMore(context: string, exten: string, callerId: string | null): boolean {
+    return this.lookup(context, exten, callerId, 'matchmore', { priority: 1 }) !== null;
+  }
+
+  /** Every hint, contexts in file order, extensions in sort order. */
+  hints(): HintEntry[] {
+    const out: HintEntry[] = [];
+    for (const name of this.creation) {
+      const st = this.state.get(name);
+      if (!st) continue;
+      for (const e of this.index(st).sorted ?? []) {
+        if (e.ext.hint) out.push({ context: name, exten: e.ext.name, hint: e.ext.hint });
+      }
+    }
+    return out;
+  }
+
+  /** The hint text as written (devices and presence joined as in the file). */
+  static hintText(h: DialplanHint): string {
+    return 'text' in h && typeof (h as StoredHint).text === 'string' ? (h as StoredHint).text : h.presence ? `${h.devices},${h.presence}` : h.devices;
+  }
+
+  /** Extensions, priorities (hints count as one, as `dialplan show` counts them) and contexts. */
+  counts(): { extensions: number; priorities: number; contexts: number } {
+    this.seal();
+    let extensions = 0;
+    let priorities = 0;
+    for (const ctx of this.contexts.values()) {
+      for (const e of ctx.extensions) {
+        extensions++;
+        priorities += e.priorities.length + (e.hint ? 1 : 0);
+      }
+    }
+    return { extensions, priorities, contexts: this.contexts.size };
+  }
+}
