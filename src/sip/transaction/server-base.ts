@@ -106,8 +106,25 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     for (const h of this.cancelHandlers) callSafely(this.env.log, 'onCancel', () => h(cancel));
   }
 
+  /**
+   * §8.2.6.2: "the UAS MUST add a tag to the To header field in the response (with the exception
+   * of the 100 (Trying) response". A TU that built its own response without one gets ours.
+   */
   protected transmit(res: SipResponse): void {
+    if (res.status > 100 && this.request.toTag === null) this.ensureToTag(res);
     this.env.send(res, this.responseDest, this.connectionId, (err) => this.onTransportError(err));
+  }
+
+  private ensureToTag(res: SipResponse): void {
+    try {
+      if (res.toTag !== null) return;
+      const to = res.headers.get('To');
+      if (to === undefined) return;
+      res.headers.set('To', `${to};tag=${this.toTag}`);
+      res.invalidate();
+    } catch (err) {
+      this.env.log.debug({ err, tx: this.id }, 'could not add To tag');
+    }
   }
 
   /** §17.2.4: "the server transaction ... SHOULD ... inform the TU that a failure has occurred". */

@@ -5,7 +5,8 @@ import { silentLogger } from '../../../src/core/log.js';
 import type { SipRequest } from '../../../src/sip/message/index.js';
 import { createSipStack } from '../../../src/sip/stack.js';
 import type { ServerTransaction } from '../../../src/sip/transaction/types.js';
-import { FakeTransport, PEER_UDP, requestText } from './fake-transport.js';
+import { createResponse } from '../../../src/sip/message/index.js';
+import { FakeTransport, requestText } from './fake-transport.js';
 
 function setup() {
   const clock = new FakeClock();
@@ -147,5 +148,32 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     assert.deepEqual(ended, ['transport-error']);
     assert.equal(stack.stats().serverTransactions, 0);
     assert.equal(clock.pending(), 0);
+  });
+
+  it('matches RFC 2543 peers (no magic cookie) by Request-URI, From tag, Call-ID, CSeq and top Via', () => {
+    const { clock, transport, stack, current } = setup();
+    const acks: SipRequest[] = [];
+    stack.handle('ACK', (req) => acks.push(req));
+    const old = requestText({ method: 'INVITE', branch: 'oldstyle-1' });
+    transport.inject(old);
+    current()?.reply(486, 'Busy Here');
+    transport.take();
+    transport.inject(old);
+    assert.deepEqual(statuses(transport), [486], 'retransmission matched');
+    transport.inject(requestText({ method: 'ACK', branch: 'oldstyle-1', toTag: 'x' }));
+    assert.equal(acks.length, 0, 'ACK matched the INVITE transaction');
+    clock.advance(10000);
+    assert.equal(stack.stats().serverTransactions, 0);
+  });
+
+  it('adds its To tag to a TU-built final response that lacks one', () => {
+    const { transport, current } = setup();
+    transport.inject(INVITE);
+    const tx = current();
+    assert.ok(tx);
+    transport.take();
+    tx.respond(createResponse(tx.request, 480, 'Temporarily Unavailable'));
+    const [sent] = transport.take();
+    assert.ok(sent?.msg.toTag);
   });
 });
