@@ -95,4 +95,16 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026)', () => {
     assert.equal(stack.stats().clientTransactions, 0);
     assert.equal(clock.pending(), 0);
   });
+
+  it('on TCP: no Timer A retransmissions, Timer D is zero', () => {
+    const { clock, transport, stack } = setup();
+    const dest = { ...PEER_UDP, proto: 'TCP' as const };
+    const tx = stack.request(outgoingRequest('INVITE'), dest, { onFinal: () => {} });
+    clock.advance(10000);
+    assert.equal(transport.take().length, 1);
+    transport.inject(responseText(tx.request, 486, 'Busy Here'), dest, 'tcp-1');
+    assert.equal((transport.take()[0]?.msg as SipRequest).method, 'ACK');
+    assert.equal(stack.stats().clientTransactions, 0);
+    assert.equal(clock.pending(), 0);
+  });
 });

@@ -176,4 +176,17 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026)', () => {
     const [sent] = transport.take();
     assert.ok(sent?.msg.toTag);
   });
+
+  it('on TCP: no Timer G retransmissions, Timer I is zero', () => {
+    const { clock, transport, stack, current } = setup();
+    const src = { proto: 'TCP' as const, address: '192.0.2.9', port: 40000 };
+    transport.inject(INVITE.replace('SIP/2.0/UDP', 'SIP/2.0/TCP'), src, 'tcp-3');
+    current()?.reply(486, 'Busy Here');
+    transport.take();
+    clock.advance(10000);
+    assert.deepEqual(statuses(transport), []);
+    transport.inject(ACK.replace('SIP/2.0/UDP', 'SIP/2.0/TCP'), src, 'tcp-3');
+    assert.equal(stack.stats().serverTransactions, 0);
+    assert.equal(clock.pending(), 0);
+  });
 });
