@@ -19,4 +19,10 @@ export function hasConf(file: string): (dirs: Directories) => boolean {
   return (dirs) => existsSync(join(dirs.config, file));
 }
 
-export const MODULES: ModuleEntry[] = [];
+export const MODULES: ModuleEntry[] = [
+  {
+    name: 'sip',
+    configured: hasConf('sip.conf'),
+    load: async () => (await import('./registrar/module.js')).createSipModule(),
+  },
+];

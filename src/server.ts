@@ -13,6 +13,7 @@ import { HeraldError } from './core/errors.js';
 import { createLogger, type Logger } from './core/log.js';
 import type { Directories, HeraldModule, ReloadResult, ServerContext } from './core/module.js';
 import type { KvStore } from './store/types.js';
+import type { Endpoint } from './sip/transport/types.js';
 import { loadDirectories, loadHeraldConf, loadHeraldOptions } from './config/herald-conf.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { registerDatabaseCommands } from './store/cli.js';
@@ -225,6 +226,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   let stopping: Promise<void> | undefined;
   const hooks = new ProcessHooks(log);
+  let startFailed = false;
   const stop = (mode: StopMode = 'now'): Promise<void> => {
     if (stopping) return stopping;
     stopping = (async () => {
@@ -259,7 +261,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       }
       unlinkQuiet(pidFile);
       hooks.remove();
-      consoleWrite('herald cleanly ending (0).');
+      if (!startFailed) consoleWrite('herald cleanly ending (0).');
       log.info('herald stopped');
       flushLog();
       fileDest?.end();
@@ -278,7 +280,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     rootSession,
     isBooted: () => booted,
     whenBooted: () => bootedPromise,
-    modules: () => loaded.map((m) => ({ name: m.name, status: m.status })),
+    modules: () => loaded.map((m) => ({ name: m.name, status: m.status, listening: listeningOn(m.module) })),
     // After the current response is written: the control socket flushes it before closing.
     requestStop: (mode) => {
       setImmediate(() => void stop(mode));
@@ -313,6 +315,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       slot.status = 'Failed';
       const message = `module '${entry.name}' failed to start: ${errorMessage(err)}`;
       log.error({ err, module: entry.name }, message);
+      startFailed = true;
       await stop('now');
       throw new HeraldError('HERALD_ERR_MODULE_START', message, { cause: err });
     }
@@ -337,6 +340,21 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     stop,
     stopped,
   };
+}
+
+/** A module that listens on the network says where (the SIP module's boundEndpoints()). */
+interface ListeningModule {
+  boundEndpoints(): Endpoint[];
+}
+
+function listeningOn(m: HeraldModule | undefined): string[] | undefined {
+  if (!m || typeof (m as Partial<ListeningModule>).boundEndpoints !== 'function') return undefined;
+  try {
+    return (m as unknown as ListeningModule).boundEndpoints().map((e) =>
+      `${e.proto.toLowerCase()}:${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function unlinkQuiet(path: string): void {

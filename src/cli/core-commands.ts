@@ -15,6 +15,8 @@ export type StopMode = 'now' | 'gracefully';
 export interface ModuleStatus {
   name: string;
   status: 'Starting' | 'Running' | 'Failed' | 'Stopping' | 'Stopped';
+  /** Where the module listens (a module with a boundEndpoints() method, e.g. SIP). */
+  listening?: string[];
 }
 
 export interface ServerControl {
@@ -77,7 +79,7 @@ function settingsText(ctl: ServerControl, session: CliSession | undefined): stri
     '',
     '* Modules',
     '  -------------',
-    ...ctl.modules().map((m) => row(m.name, m.status)),
+    ...ctl.modules().map((m) => row(m.name, m.listening?.length ? `${m.status}, listening on ${m.listening.join(', ')}` : m.status)),
   ];
   if (ctl.modules().length === 0) lines.push('  (none configured)');
   return lines.join('\n');

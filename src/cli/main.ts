@@ -15,10 +15,35 @@ export interface MainOptions {
   launchedAt?: number;
 }
 
-/** Subcommands: [words, one-line help, runner]. */
-type Subcommand = [string, string, (args: ParsedArgs, rest: string[]) => Promise<number>];
+interface Subcommand {
+  /** The fixed words that select it. */
+  words: string[];
+  /** What --help shows after `herald `. */
+  synopsis: string;
+  help: string;
+  run(args: ParsedArgs, rest: string[]): Promise<number>;
+}
 
-const SUBCOMMANDS: Subcommand[] = [];
+/** `herald expr 'EXPR'`: what `$[EXPR]` yields; Asterisk's WARNING text goes to stderr. */
+async function runExpr(_args: ParsedArgs, rest: string[]): Promise<number> {
+  if (rest.length === 0) {
+    err("Usage: herald expr 'EXPRESSION'");
+    return 2;
+  }
+  const { evaluateExpression } = await import('../pbx/expr/index.js');
+  const result = evaluateExpression(rest.join(' '));
+  if (result.warning) err(`WARNING: ${result.warning}`);
+  out(`${result.value}\n`);
+  return 0;
+}
+
+const SUBCOMMANDS: Subcommand[] = [
+  { words: ['expr'], synopsis: "expr 'EXPRESSION'", help: 'print what $[EXPRESSION] yields in the dialplan', run: runExpr },
+];
+
+function usage(): string {
+  return usageText(SUBCOMMANDS.map((c) => [c.synopsis, c.help]));
+}
 
 function out(text: string): void {
   process.stdout.write(text);
@@ -96,12 +121,11 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   try {
     args = parseArgs(argv);
   } catch (e) {
-    err(`herald: ${e instanceof ArgsError ? e.message : String(e)}`);
-    err(usageText(SUBCOMMANDS.map(([c, h]) => [c, h])));
+    err(`herald: ${e instanceof ArgsError ? e.message : String(e)} (herald --help lists the options)`);
     return 2;
   }
   if (args.help) {
-    out(usageText(SUBCOMMANDS.map(([c, h]) => [c, h])));
+    out(usage());
     return 0;
   }
   if (args.version) {
@@ -109,17 +133,12 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
     return 0;
   }
   if (args.rest.length > 0) {
-    const sub = SUBCOMMANDS.find(([words]) => {
-      const w = words.split(' ').filter((x) => !x.startsWith('<') && !x.startsWith('['));
-      return w.every((x, i) => args.rest[i] === x);
-    });
+    const sub = SUBCOMMANDS.find((c) => c.words.every((w, i) => args.rest[i] === w));
     if (!sub) {
-      err(`herald: unknown command '${args.rest.join(' ')}'`);
-      err(usageText(SUBCOMMANDS.map(([c, h]) => [c, h])));
+      err(`herald: unknown command '${args.rest.join(' ')}' (herald --help lists the commands)`);
       return 2;
     }
-    const fixed = sub[0].split(' ').filter((x) => !x.startsWith('<') && !x.startsWith('[')).length;
-    return sub[2](args, args.rest.slice(fixed));
+    return sub.run(args, args.rest.slice(sub.words.length));
   }
   if (args.remote) return remote(args);
   return serve(args, opts);

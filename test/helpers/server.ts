@@ -12,6 +12,8 @@
  * the caller's business: write free ones into the files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -82,6 +84,37 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, content);
   }
+}
+
+function tcpPortFree(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => {
+      const got = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(got));
+    });
+  });
+}
+
+function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createSocket('udp4');
+    sock.once('error', () => {
+      sock.close();
+      resolve(false);
+    });
+    sock.bind(port, '127.0.0.1', () => sock.close(() => resolve(true)));
+  });
+}
+
+/** A port on 127.0.0.1 that is free for both UDP and TCP right now (SIP binds both). */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await tcpPortFree(0);
+    if (port !== null && (await udpPortFree(port))) return port;
+  }
+  throw new Error('no free UDP+TCP port found on 127.0.0.1');
 }
 
 /** Run the herald command once (not a server): `herald …args`, collecting its output. */

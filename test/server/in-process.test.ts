@@ -1,0 +1,161 @@
+/** startServer in-process with test modules: reload plumbing, start failure, graceful drain. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { startServer, type DrainableModule } from '../../src/server.js';
+import type { HeraldModule, ReloadResult, ServerContext } from '../../src/core/module.js';
+import type { ModuleEntry } from '../../src/modules.js';
+
+function tempConfigDir(t: { after(fn: () => void): void }): string {
+  const root = mkdtempSync(join(tmpdir(), 'herald-inproc-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const dir = join(root, 'etc');
+  mkdirSync(dir);
+  return dir;
+}
+
+function sink(): { stream: Writable; text(): string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      text += chunk.toString();
+      cb();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+function entry(mod: HeraldModule): ModuleEntry {
+  return { name: mod.name, configured: () => true, load: async () => mod };
+}
+
+class TestModule implements HeraldModule {
+  started = 0;
+  stopped = 0;
+  reloads: ReloadResult[] = [];
+  ctx: ServerContext | undefined;
+  constructor(readonly name: string) {}
+  async start(ctx: ServerContext): Promise<void> {
+    this.started++;
+    this.ctx = ctx;
+    ctx.cli.register({ words: [this.name, 'ping'], summary: 'ping', usage: `Usage: ${this.name} ping\n`, handler: () => 'pong' });
+    ctx.bus.emit('Verbose', { level: 3, text: `${this.name} started` });
+  }
+  async reload(): Promise<ReloadResult> {
+    const r = this.reloads.shift() ?? { ok: true, message: `${this.name}.conf reloaded` };
+    if (r.message === 'throw') throw new Error('exploded');
+    return r;
+  }
+  async stop(): Promise<void> {
+    this.stopped++;
+  }
+}
+
+test('modules start in order, register commands, reload prints each result; a broken config keeps running', async (t) => {
+  const dir = tempConfigDir(t);
+  const lines: string[] = [];
+  const log = sink();
+  const a = new TestModule('alpha');
+  const b = new TestModule('beta');
+  const server = await startServer({
+    configDir: dir, verbosity: 3, foreground: true, processHooks: false,
+    consoleWrite: (l) => lines.push(l), logDestination: log.stream, modules: [entry(a), entry(b)],
+  });
+  t.after(() => server.stop());
+  assert.deepEqual(lines.filter((l) => l.includes('started')), ['    -- alpha started', '    -- beta started']);
+  assert.equal(lines.at(-1), 'herald Ready.');
+  assert.equal((await server.execute('beta ping')).output, 'pong\n');
+  assert.equal(server.context.getModule<TestModule>('alpha'), a);
+
+  const reloaded: string[] = [];
+  server.context.bus.on('Reloaded', (e) => reloaded.push(`${e.module}:${e.ok}`));
+  assert.equal((await server.execute('core reload')).output, 'alpha.conf reloaded\nbeta.conf reloaded\n');
+  b.reloads.push({ ok: false, message: 'beta.conf:7: unknown section — keeping the running configuration' });
+  assert.equal((await server.execute('reload beta')).output, 'beta.conf:7: unknown section — keeping the running configuration\n');
+  a.reloads.push({ ok: true, message: 'throw' });
+  assert.match((await server.execute('module reload alpha')).output, /^alpha: reload failed: exploded — keeping the running configuration\n$/);
+  assert.equal((await server.execute('reload gamma')).output, "The module 'gamma' is not running.\n");
+  assert.deepEqual(reloaded, ['alpha:true', 'beta:true', 'beta:false', 'alpha:false']);
+  assert.match(log.text(), /beta\.conf:7: unknown section/);
+  assert.match((await server.execute('module show')).output, /^alpha +Running\nbeta +Running\n2 modules loaded\n$/m);
+
+  await server.execute('core stop now');
+  assert.equal(await server.stopped, 0);
+  assert.equal(a.stopped, 1);
+  assert.equal(b.stopped, 1);
+  assert.equal(existsSync(server.controlPath), false);
+});
+
+test('a module that fails to start stops the server with a clear error; started ones are stopped', async (t) => {
+  const dir = tempConfigDir(t);
+  const a = new TestModule('alpha');
+  const broken: HeraldModule = {
+    name: 'sip',
+    start: async () => {
+      throw new Error('cannot bind 127.0.0.1:5060: EADDRINUSE');
+    },
+    stop: async () => {},
+  };
+  const lines: string[] = [];
+  await assert.rejects(
+    startServer({
+      configDir: dir, verbosity: 0, foreground: true, processHooks: false, consoleWrite: (l) => lines.push(l),
+      logDestination: sink().stream, modules: [entry(a), entry(broken)],
+    }),
+    /module 'sip' failed to start: cannot bind 127\.0\.0\.1:5060: EADDRINUSE/,
+  );
+  assert.equal(a.stopped, 1);
+  assert.ok(lines.some((l) => /ERROR\[\d+\]: sip: module 'sip' failed to start/.test(l)), lines.join('\n'));
+  // Everything was released: the same directory starts again.
+  const again = await startServer({ configDir: dir, verbosity: 0, foreground: false, processHooks: false, logDestination: sink().stream, modules: [] });
+  await again.stop();
+});
+
+test('core stop gracefully waits for drain(); unconfigured modules are never loaded', async (t) => {
+  const dir = tempConfigDir(t);
+  let release: () => void = () => {};
+  let draining = false;
+  const calls: DrainableModule = {
+    name: 'calls',
+    start: async () => {},
+    stop: async () => {},
+    drain: () => {
+      draining = true;
+      return new Promise<void>((r) => {
+        release = r;
+      });
+    },
+  };
+  let loadedUnconfigured = false;
+  const server = await startServer({
+    configDir: dir, verbosity: 0, foreground: false, processHooks: false, logDestination: sink().stream,
+    modules: [entry(calls), { name: 'xmpp', configured: () => false, load: async () => { loadedUnconfigured = true; return calls; } }],
+  });
+  assert.equal(loadedUnconfigured, false);
+  let stoppedYet = false;
+  void server.stopped.then(() => {
+    stoppedYet = true;
+  });
+  assert.equal((await server.execute('core stop gracefully')).output, '');
+  for (let i = 0; i < 100 && !draining; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(draining, true);
+  assert.equal(stoppedYet, false);
+  release();
+  assert.equal(await server.stopped, 0);
+});
+
+test('a throwing bus listener is logged, not fatal', async (t) => {
+  const dir = tempConfigDir(t);
+  const log = sink();
+  const server = await startServer({ configDir: dir, verbosity: 0, foreground: false, processHooks: false, logDestination: log.stream, modules: [] });
+  t.after(() => server.stop());
+  server.context.bus.on('UserEvent', () => {
+    throw new Error('listener bug');
+  });
+  server.context.bus.emit('UserEvent', { channel: 'x', name: 'y', fields: {} });
+  assert.match(log.text(), /event listener failed/);
+  assert.equal((await server.execute('core waitfullybooted')).output, 'herald has fully booted.\n');
+});
