@@ -3,6 +3,8 @@
  * XMPP bridges subscribe. Listeners run synchronously in registration order; a throwing
  * listener is reported to the error hook and never stops the others.
  */
+import type { HintEntry } from '../pbx/model.js';
+
 export type Listener<T> = (event: T) => void;
 
 // Event map shared by all subsystems. Subsystems add their events here as they are built.
@@ -19,7 +21,33 @@ export interface HeraldEvents {
   SipTrace: { text: string };
   /** Config reload finished (ok=false: the previous config keeps running). */
   Reloaded: { module: string; ok: boolean; message: string };
+  /** A device's cached state changed (Asterisk's DeviceStateChange; never sent for an unchanged state). */
+  DeviceStateChanged: { device: string; state: DeviceStateName };
+  /** A presence provider published a state (sent on every write, even an unchanged one, as Asterisk does). */
+  PresenceStateChanged: { provider: string; state: PresenceStateName; subtype: string; message: string };
+  /** A hint's extension state or aggregated presence changed, or the hint went away (state -2). */
+  ExtensionStateChanged: {
+    context: string;
+    exten: string;
+    /** The hint text as written: devices, then `,presence` when there is a presence part. */
+    hint: string;
+    /** ast_extension_state value: 0 Idle, 1 InUse, 2 Busy, 4 Unavailable, 8 Ringing, 9, 16 Hold, -1/-2 removed. */
+    state: number;
+    stateText: string;
+    presence: PresenceStateName;
+    presenceSubtype: string;
+    presenceMessage: string;
+    reason: 'device' | 'presence' | 'removed';
+  };
+  /** The dialplan was loaded or reloaded: the hint engine follows these hints. */
+  DialplanReloaded: { hints: HintEntry[] };
 }
+
+/** Asterisk's device state names (ast_devstate_str). */
+export type DeviceStateName =
+  'UNKNOWN' | 'NOT_INUSE' | 'INUSE' | 'BUSY' | 'INVALID' | 'UNAVAILABLE' | 'RINGING' | 'RINGINUSE' | 'ONHOLD';
+/** Asterisk's presence strings (ast_presence_state2str); INVALID prints as ''. */
+export type PresenceStateName = '' | 'not_set' | 'unavailable' | 'available' | 'away' | 'xa' | 'chat' | 'dnd';
 
 export class EventBus<E extends object = HeraldEvents> {
   private readonly listeners = new Map<keyof E, Array<Listener<unknown>>>();
