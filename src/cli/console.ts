@@ -78,30 +78,37 @@ export function runConsole(opts: ConsoleOptions): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let exitCode = 0;
-    let done = false;
+    /** exit/quit typed, or the server went away: run nothing more. */
+    let finished = false;
+    /** The input ended or readline closed: no more lines will come. */
+    let closed = false;
+    let queue: Promise<void> = Promise.resolve();
     const finish = (code: number): void => {
-      if (done) return;
-      done = true;
+      if (finished) return;
+      finished = true;
       exitCode = code;
       rl.close();
     };
     rl.on('close', () => {
-      done = true;
-      if (opts.historyFile && opts.terminal) {
-        try {
-          saveHistory(opts.historyFile, history, max);
-        } catch {
-          // an unwritable history file does not matter at exit
+      closed = true;
+      // Lines already read (piped input ends before its commands ran) still run first.
+      void queue.then(() => {
+        if (opts.historyFile && opts.terminal) {
+          try {
+            saveHistory(opts.historyFile, history, max);
+          } catch {
+            // an unwritable history file does not matter at exit
+          }
         }
-      }
-      conn.close();
-      resolve(exitCode);
+        conn.close();
+        resolve(exitCode);
+      });
     });
     rl.on('SIGINT', () => finish(0));
 
     conn.onVerbose = (_level, text) => {
-      if (done) return;
-      if (opts.terminal) {
+      if (finished) return;
+      if (opts.terminal && !closed) {
         output.write(`\r\x1b[K${text}\n`);
         rl.prompt(true);
       } else {
@@ -109,15 +116,14 @@ export function runConsole(opts: ConsoleOptions): Promise<number> {
       }
     };
     conn.onClose = () => {
-      if (done) return;
+      if (finished) return;
       output.write('\nDisconnected from herald server\n');
       finish(1);
     };
 
-    let queue: Promise<void> = Promise.resolve();
     rl.on('line', (line: string) => {
       queue = queue.then(async () => {
-        if (done) return;
+        if (finished) return;
         if (isExit(line)) {
           finish(0);
           return;
@@ -130,14 +136,14 @@ export function runConsole(opts: ConsoleOptions): Promise<number> {
             return; // onClose reports the lost connection
           }
         }
-        if (!done) rl.prompt();
+        if (!finished && !closed) rl.prompt();
       });
     });
 
     conn.console(opts.verbosity).then(
       () => {
         if (opts.banner) output.write(`${opts.banner}\n`);
-        if (!done) rl.prompt();
+        if (!finished && !closed) rl.prompt();
       },
       () => finish(1),
     );

@@ -51,8 +51,8 @@ export interface HeraldProcess {
   proc: ChildProcess;
   /** Run one CLI command over the control socket; resolves with its output. */
   rx(cmd: string): Promise<string>;
-  /** Run the `herald` command itself with `-C dir` and these arguments (e.g. ['-rx', 'core show version']). */
-  herald(args: string[], timeoutMs?: number): Promise<HeraldResult>;
+  /** Run the `herald` command itself with `-C dir` and these arguments (e.g. ['-rx', 'core show version']), `input` on its stdin. */
+  herald(args: string[], timeoutMs?: number, input?: string): Promise<HeraldResult>;
   /** Everything the server printed so far (stdout and stderr interleaved). */
   output(): string;
   /** Resolves when the output matches (checks what was already printed first). */
@@ -117,14 +117,15 @@ export async function freePort(): Promise<number> {
   throw new Error('no free UDP+TCP port found on 127.0.0.1');
 }
 
-/** Run the herald command once (not a server): `herald …args`, collecting its output. */
-export function runHerald(args: string[], timeoutMs = 20000): Promise<HeraldResult> {
+/** Run the herald command once (not a server): `herald …args` with `input` on stdin, collecting its output. */
+export function runHerald(args: string[], timeoutMs = 20000, input?: string): Promise<HeraldResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HERALD_ENTRY, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HERALD_ENTRY, ...args], { cwd: REPO_ROOT, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`herald ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}${stderr}`));
@@ -237,7 +238,7 @@ export async function startHerald(opts: StartHeraldOptions): Promise<HeraldProce
         c.close();
       }
     },
-    herald: (args, timeoutMs) => runHerald(['-C', dir, ...args], timeoutMs),
+    herald: (args, timeoutMs, input) => runHerald(['-C', dir, ...args], timeoutMs, input),
     output: () => out,
     waitForOutput,
     exited,

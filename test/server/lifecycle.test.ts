@@ -111,6 +111,15 @@ test('core set verbose: -rx changes the server console; a remote console has its
   assert.match(await h.rx('core show settings'), /Root console verbosity: +3/);
 });
 
+test('herald -r reads commands from stdin (no terminal) and leaves on exit', async () => {
+  const h = await server();
+  const r = await h.herald(['-r'], 20000, 'core show version\njabber test\nexit\n');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Connected to herald \S+ currently running on \S+ \(pid = \d+\)$/m);
+  assert.match(r.stdout, /herald\*CLI> herald \S+ built on/);
+  assert.match(r.stdout, /No such command 'jabber test'/);
+});
+
 test('garbage, bad JSON shapes and oversized requests close that connection only', async () => {
   const h = await server();
   assert.match(await rawExchange(h.controlPath, 'this is not json\n'), /"error":"request is not JSON"/);
