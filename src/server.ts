@@ -30,8 +30,10 @@ export const LOG_FILE_NAME = 'herald.log';
 export interface StartServerOptions {
   /** The configuration directory (-C). */
   configDir: string;
-  /** Root console verbosity (-v count). */
+  /** Root console verbosity (-v count); 0 falls back to herald.conf's [options] verbose unless quiet. */
   verbosity: number;
+  /** -q: verbosity 0 whatever herald.conf says. */
+  quiet?: boolean;
   /** Print the console (verbose lines, warnings, "herald Ready.") on stdout. */
   foreground: boolean;
   /** Where the JSON log lines go instead of <astlogdir>/herald.log (tests). */
@@ -99,7 +101,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const consoleWrite = opts.consoleWrite ?? (opts.foreground ? (line: string) => process.stdout.write(`${line}\n`) : () => {});
   // -v on the command line wins; otherwise herald.conf's [options] verbose (Asterisk's asterisk.conf habit).
-  let rootVerbosity = Math.max(0, opts.verbosity > 0 ? opts.verbosity : (heraldOptions.verbose ?? 0));
+  let rootVerbosity = opts.quiet ? 0 : Math.max(0, opts.verbosity > 0 ? opts.verbosity : (heraldOptions.verbose ?? 0));
   let control: ControlServer | undefined;
 
   /** One console line: printed here at or below the root verbosity, pushed to remote consoles. */

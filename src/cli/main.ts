@@ -106,6 +106,7 @@ async function serve(args: ParsedArgs, opts: MainOptions): Promise<number> {
     server = await startServer({
       configDir: resolve(args.configDir),
       verbosity: args.verbosity,
+      quiet: args.quiet,
       foreground: true,
       launchedAt: opts.launchedAt,
     });

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { startServer, type DrainableModule } from '../../src/server.js';
 import type { HeraldModule, ReloadResult, ServerContext } from '../../src/core/module.js';
 import type { ModuleEntry } from '../../src/modules.js';
+import { ControlClient } from '../../src/cli/control-client.js';
 
 function tempConfigDir(t: { after(fn: () => void): void }): string {
   const root = mkdtempSync(join(tmpdir(), 'herald-inproc-'));
@@ -158,4 +159,50 @@ test('a throwing bus listener is logged, not fatal', async (t) => {
   server.context.bus.emit('UserEvent', { channel: 'x', name: 'y', fields: {} });
   assert.match(log.text(), /event listener failed/);
   assert.equal((await server.execute('core waitfullybooted')).output, 'herald has fully booted.\n');
+});
+
+test('remote consoles get verbose lines up to their own level, and log warnings always', async (t) => {
+  const dir = tempConfigDir(t);
+  const local: string[] = [];
+  const server = await startServer({
+    configDir: dir, verbosity: 1, foreground: true, processHooks: false, consoleWrite: (l) => local.push(l),
+    logDestination: sink().stream, modules: [],
+  });
+  t.after(() => server.stop());
+  const client = await ControlClient.connect(server.controlPath);
+  t.after(() => client.close());
+  const pushed: string[] = [];
+  let wanted = 0;
+  let notify: () => void = () => {};
+  client.onVerbose = (_level, text) => {
+    pushed.push(text);
+    if (pushed.length >= wanted) notify();
+  };
+  const receive = (n: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      wanted = n;
+      const timer = setTimeout(() => reject(new Error(`only got ${JSON.stringify(pushed)}`)), 5000);
+      notify = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (pushed.length >= n) notify();
+    });
+  await client.console(2);
+  server.context.bus.emit('Verbose', { level: 2, text: 'level two' });
+  server.context.bus.emit('Verbose', { level: 3, text: 'level three' });
+  server.context.log.warn({ module: 'test' }, 'something odd');
+  await receive(2);
+  assert.equal(pushed[0], '  == level two');
+  assert.match(pushed[1], /^\[\w{3} \d\d \d\d:\d\d:\d\d\] WARNING\[\d+\]: test: something odd$/);
+  assert.equal(pushed.length, 2);
+  // The server's own console is at level 1: it shows the warning only.
+  assert.equal(local.some((l) => l.includes('level two')), false);
+  assert.equal(local.some((l) => l.includes('something odd')), true);
+  // core set verbose on this console changes only this console.
+  assert.equal((await client.command('core set verbose 3')).output, 'Console verbose was 2 and is now 3.\n');
+  server.context.bus.emit('Verbose', { level: 3, text: 'now visible' });
+  await receive(3);
+  assert.equal(pushed[2], '    -- now visible');
+  assert.match((await server.execute('core show settings')).output, /Root console verbosity: +1/);
 });
