@@ -13,6 +13,7 @@
 import { indicateAndWait } from './apps/busy.js';
 import { gosubStack, startGosub } from './apps/gosub.js';
 import type { AppRegistry } from './apps/registry.js';
+import { setEvalSubstituter } from './funcs/substituter.js';
 import { needsSubstitution, substitute, type FunctionLookup } from './substitute.js';
 import type { AppResult, DialplanApplication, DialplanChannel, PbxServices } from './types.js';
 import type { DialplanPriority } from './model.js';
@@ -101,6 +102,9 @@ export class PbxEngine {
     this.traceSteps = opts.traceSteps ?? (() => true);
     this.hangupHandlerSource = opts.hangupHandlers;
     engines.set(opts.services, this);
+    // EVAL, CUT, FIELDQTY … substitute through the engine (one substituter per process: the
+    // most recently created engine's).
+    setEvalSubstituter((text, chan) => this.substitute(text, chan));
   }
 
   /** Substitute `${}`/`$[]` for a channel with this engine's functions. */
