@@ -22,7 +22,7 @@ import type {
   FoundPriority,
   HintEntry,
 } from './model.js';
-import { compileExten, extEntryCmp, matchCompiled, toByteString, type CompiledExten, type MatchMode } from './pattern.js';
+import { compileExten, extEntryCmp, matchCompiled, mayStartWith, toByteString, type CompiledExten, type MatchMode } from './pattern.js';
 
 /** Asterisk's AST_PBX_MAX_STACK: how deep includes are followed in one lookup. */
 export const MAX_INCLUDE_DEPTH = 512;
@@ -56,6 +56,12 @@ interface ContextState {
   ctx: DialplanContext;
   /** Extensions by identity key (ext_cmp-equal names with the same CID rule are one extension). */
   byKey: Map<string, ExtEntry>;
+  /** The same entries by name and CID as written (skips compiling on repeated lines). */
+  byRaw: Map<string, ExtEntry>;
+  /** Patterns that may match a string starting with a given byte, in sort order (built on demand). */
+  byFirstByte: Map<number, ExtEntry[]>;
+  /** True when every literal is ASCII: their sort order is then plain string order (prefix scans). */
+  literalsAscii: boolean;
   /** Built lazily: sorted entries, literal buckets for exact lookups, patterns in order. */
   sorted: ExtEntry[] | null;
   literalBuckets: Map<string, ExtEntry[]>;
@@ -90,6 +96,18 @@ export function normalizeExtenName(name: string): string {
     out += ch;
   }
   return out;
+}
+
+/** First index whose literal is >= key (literals sorted in plain string order). */
+function lowerBound(list: readonly ExtEntry[], key: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].name.literal < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function stripDashes(s: string): string {
@@ -127,7 +145,17 @@ export class Dialplan {
     if (existing) return existing;
     const ctx: DialplanContext = { name, extensions: [], includes: [], ignorePats: [], switches: [], registrar };
     this.contexts.set(name, ctx);
-    this.state.set(name, { ctx, byKey: new Map(), sorted: null, literalBuckets: new Map(), literals: [], patterns: [] });
+    this.state.set(name, {
+      ctx,
+      byKey: new Map(),
+      byRaw: new Map(),
+      byFirstByte: new Map(),
+      literalsAscii: true,
+      sorted: null,
+      literalBuckets: new Map(),
+      literals: [],
+      patterns: [],
+    });
     this.creation.push(name);
     return ctx;
   }
@@ -150,6 +178,9 @@ export class Dialplan {
     this.context(contextName);
     const st = this.state.get(contextName) as ContextState;
     const name = normalizeExtenName(extenName);
+    const rawKey = cidMatch === null ? `${name}\u0000` : `${name}\u0000/${cidMatch}`;
+    const known = st.byRaw.get(rawKey);
+    if (known) return known;
     const compiled = compileExten(name);
     const cid = cidMatch === null ? null : compileExten(cidMatch);
     const key = `${compiled.key}\u0000${cid ? `C${cid.key}` : 'N'}`;
@@ -161,6 +192,7 @@ export class Dialplan {
       st.ctx.extensions.push(ext);
       st.sorted = null;
     }
+    st.byRaw.set(rawKey, e);
     return e;
   }
 
@@ -257,6 +289,8 @@ export class Dialplan {
     st.literalBuckets = new Map();
     st.literals = [];
     st.patterns = [];
+    st.byFirstByte = new Map();
+    st.literalsAscii = sorted.every((e) => e.name.isPattern || !/[^\x00-\x7f]/.test(e.name.literal));
     for (const e of sorted) {
       st.ctx.extensions.push(e.ext);
       if (e.name.isPattern) {
@@ -299,32 +333,33 @@ export class Dialplan {
       return p ? { context: st.ctx, entry: e, priority: p } : null;
     };
 
-    if (mode === 'match') {
-      const bucket = st.literalBuckets.get(stripDashes(data));
-      if (bucket) {
-        for (const e of bucket) {
-          const h = consider(e);
-          if (h) return h === 'final' ? null : h;
-        }
-      }
-    } else {
-      for (const e of st.literals) {
+    const walk = (list: readonly ExtEntry[], from: number, prefix: string | null): Hit | null | 'final' => {
+      for (let i = from; i < list.length; i++) {
+        const e = list[i];
+        if (prefix !== null && !e.name.literal.startsWith(prefix)) break;
         const h = consider(e);
-        if (h === 'final') {
-          ls.final = true;
-          return null;
-        }
         if (h) return h;
       }
+      return null;
+    };
+
+    let found: Hit | null | 'final' = null;
+    if (mode === 'match') {
+      const bucket = st.literalBuckets.get(stripDashes(data));
+      if (bucket) found = walk(bucket, 0, null);
+    } else if (st.literalsAscii) {
+      // Literals that can still match are those starting with the dialed digits: one range.
+      const d = stripDashes(data);
+      found = walk(st.literals, lowerBound(st.literals, d), d);
+    } else {
+      found = walk(st.literals, 0, null);
     }
-    for (const e of st.patterns) {
-      const h = consider(e);
-      if (h === 'final') {
-        ls.final = true;
-        return null;
-      }
-      if (h) return h;
+    if (!found) found = walk(this.patternCandidates(st, data, mode), 0, null);
+    if (found === 'final') {
+      ls.final = true;
+      return null;
     }
+    if (found) return found;
 
     for (const inc of st.ctx.includes as StoredInclude[]) {
       if (inc.time) {
@@ -337,6 +372,21 @@ export class Dialplan {
       if (h || ls.final) return h;
     }
     return null;
+  }
+
+  /** Patterns worth testing for this dialed string, in sort order. */
+  private patternCandidates(st: ContextState, data: string, mode: MatchMode): readonly ExtEntry[] {
+    let i = 0;
+    while (i < data.length && data.charCodeAt(i) === 0x2d) i++;
+    // An empty string, or a pattern-as-data lookup ("_X." looking up its own label), needs them all.
+    if (i >= data.length || (mode === 'match' && data.charCodeAt(0) === 0x5f)) return st.patterns;
+    const c = data.charCodeAt(i);
+    let list = st.byFirstByte.get(c);
+    if (!list) {
+      list = st.patterns.filter((e) => mayStartWith(e.name, c));
+      st.byFirstByte.set(c, list);
+    }
+    return list;
   }
 
   private lookup(context: string, exten: string, callerId: string | null, mode: MatchMode, want: Want): Hit | null {

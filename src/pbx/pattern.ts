@@ -23,7 +23,6 @@ const DASH = 0x2d;
 
 /** Non-ASCII text is handled as its UTF-8 bytes, one JS char per byte (as Asterisk sees it). */
 export function toByteString(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return /[^\x00-\x7f]/.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
 }
 
@@ -57,6 +56,13 @@ interface SortPos {
   score: number;
   /** 256-bit set bitmap, char 0 at the most significant bit of word 0 (memcmp order). */
   bits: Uint32Array | null;
+  /** Identity of this position (score and set), for the extension identity key. */
+  key: string;
+}
+
+function sortPos(score: number, bits: Uint32Array | null): SortPos {
+  const key = bits && (score & 0xff00) > 0x100 ? `${score.toString(16)}:${Array.from(bits, (w) => w.toString(16)).join('.')}` : score.toString(16);
+  return { score, bits, key };
 }
 
 const SCORE_DOT = 0x18000;
@@ -150,6 +156,15 @@ function bitsOf(codes: Iterable<number>): Uint32Array {
 const BITS_N = bitsOf([0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39]);
 const BITS_Z = bitsOf([0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39]);
 const BITS_X = bitsOf([0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39]);
+const POS_N = sortPos(0x0800 | 0x32, BITS_N);
+const POS_X = sortPos(0x0a00 | 0x30, BITS_X);
+const POS_Z = sortPos(0x0900 | 0x31, BITS_Z);
+const POS_DOT = sortPos(SCORE_DOT, null);
+const POS_BANG = sortPos(SCORE_BANG, null);
+const POS_END = sortPos(SCORE_END, null);
+const POS_BAD_SET = sortPos(SCORE_BAD_SET, null);
+/** One shared position per single character. */
+const POS_CHAR: SortPos[] = Array.from({ length: 256 }, (_, c) => sortPos(0x0100 | c, bitsOf([c])));
 
 /** The sort positions of a pattern body (without the leading '_'), per ext_cmp_pattern_pos. */
 function parseSortPositions(p: string): SortPos[] {
@@ -158,7 +173,7 @@ function parseSortPositions(p: string): SortPos[] {
   for (;;) {
     while (i < p.length && p.charCodeAt(i) === DASH) i++;
     if (i >= p.length) {
-      out.push({ score: SCORE_END, bits: null });
+      out.push(POS_END);
       return out;
     }
     const ch = p[i];
@@ -167,32 +182,32 @@ function parseSortPositions(p: string): SortPos[] {
     switch (ch) {
       case 'n':
       case 'N':
-        out.push({ score: 0x0800 | 0x32, bits: BITS_N });
+        out.push(POS_N);
         continue;
       case 'x':
       case 'X':
-        out.push({ score: 0x0a00 | 0x30, bits: BITS_X });
+        out.push(POS_X);
         continue;
       case 'z':
       case 'Z':
-        out.push({ score: 0x0900 | 0x31, bits: BITS_Z });
+        out.push(POS_Z);
         continue;
       case '.':
-        out.push({ score: SCORE_DOT, bits: null });
+        out.push(POS_DOT);
         continue;
       case '!':
-        out.push({ score: SCORE_BANG, bits: null });
+        out.push(POS_BANG);
         continue;
       case '[':
         break;
       default:
-        out.push({ score: 0x0100 | (c & 0xff), bits: bitsOf([c & 0xff]) });
+        out.push(POS_CHAR[c & 0xff]);
         continue;
     }
     const end = p.indexOf(']', i);
     if (end < 0) {
       // Unterminated set: sorts last at this position; the following characters still count.
-      out.push({ score: SCORE_BAD_SET, bits: null });
+      out.push(POS_BAD_SET);
       continue;
     }
     const members = new Set<number>();
@@ -210,14 +225,14 @@ function parseSortPositions(p: string): SortPos[] {
     i = end + 1;
     // An empty set (or a reversed range) does not count as a position at all.
     if (members.size === 0) continue;
-    out.push({ score: (members.size << 8) | cmin, bits: bitsOf(members) });
+    out.push(sortPos((members.size << 8) | cmin, bitsOf(members)));
   }
 }
 
 function sortKeyOf(pos: readonly SortPos[]): string {
-  return pos
-    .map((x) => (x.bits && (x.score & 0xff00) > 0x100 ? `${x.score.toString(16)}:${Array.from(x.bits).join('.')}` : x.score.toString(16)))
-    .join(',');
+  let k = '';
+  for (const x of pos) k += `${x.key},`;
+  return k;
 }
 
 /** Compile an extension name (or a caller-ID match) once. */
@@ -296,6 +311,19 @@ export function matchCompiled(ext: CompiledExten, data: string, mode: MatchMode)
   if (ti >= tokens.length) return mode === 'matchmore' ? 0 : 1;
   if (tokens[ti].kind === 'bang') return 2;
   return mode === 'match' ? 0 : 1;
+}
+
+/**
+ * Whether a pattern could match a dialed string whose first (non '-') byte is `c`: false only
+ * when its first position is a character, digit class or set that rejects `c`. Lookups use it
+ * to index patterns by first byte.
+ */
+export function mayStartWith(ext: CompiledExten, c: number): boolean {
+  if (!ext.isPattern) return ext.literal.charCodeAt(0) === c;
+  const t = ext.tokens[0];
+  if (t === undefined) return false;
+  if (t.kind === 'char' || t.kind === 'range' || t.kind === 'set') return tokenAccepts(t, c) === true;
+  return true;
 }
 
 const cache = new Map<string, CompiledExten>();
