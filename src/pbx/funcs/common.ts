@@ -1,0 +1,71 @@
+/** Helpers shared by the dialplan functions. */
+import { FunctionError, type DialplanChannel, type FunctionCall } from '../types.js';
+import { evalSubstituter } from './substituter.js';
+
+/**
+ * The value of a variable the way Asterisk's functions read one (they substitute `${name}`),
+ * so built-ins and `NAME(args)` work when the engine's substituter is installed; otherwise
+ * channel variables, then globals.
+ */
+export function readVariable(call: FunctionCall, name: string): string {
+  const sub = evalSubstituter();
+  if (sub) return sub(`\${${name}}`, call.channel);
+  return call.channel?.getVar(name) ?? call.services.globals.get(name) ?? '';
+}
+
+/** pbx_builtin_setvar_helper for a plain name: the channel's variable, globals without one. */
+export function writeVariable(call: FunctionCall, name: string, value: string): void {
+  if (call.channel) call.channel.setVar(name, value);
+  else {
+    call.services.globals.set(name, value);
+    call.services.verbose(2, `Setting global variable '${name}' to '${value}'`);
+  }
+}
+
+export function requireChannel(call: FunctionCall): DialplanChannel {
+  if (!call.channel) throw new FunctionError(`No channel was provided to ${call.name} function.`);
+  return call.channel;
+}
+
+/**
+ * ast_get_encoded_char(): one character of a delimiter-style argument, with backslash escapes
+ * (`\n \r \t \a \b \f \v`, `\xHH`, `\0ooo`, otherwise the escaped character itself).
+ * Returns the character and how many input characters it used.
+ */
+export function encodedChar(s: string, at = 0): { ch: string; used: number } {
+  const c = s[at];
+  if (c === undefined) return { ch: '', used: 0 };
+  if (c !== '\\') return { ch: c, used: 1 };
+  const n = s[at + 1];
+  if (n === undefined) return { ch: '\\', used: 1 };
+  const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b', f: '\f', v: '\v' };
+  const mapped = simple[n];
+  if (mapped !== undefined) return { ch: mapped, used: 2 };
+  if (n === 'x') {
+    const m = /^[0-9a-fA-F]{1,2}/.exec(s.slice(at + 2));
+    if (!m) return { ch: '\0', used: 2 };
+    return { ch: String.fromCharCode(parseInt(m[0], 16)), used: 2 + m[0].length };
+  }
+  if (n === '0') {
+    const m = /^[0-7]{1,3}/.exec(s.slice(at + 2));
+    if (!m) return { ch: '\0', used: 2 };
+    return { ch: String.fromCharCode(parseInt(m[0], 8) & 0xff), used: 2 + m[0].length };
+  }
+  return { ch: n, used: 2 };
+}
+
+/** C's sscanf("%d") on the start of a string: the integer, or null when there is none. */
+export function scanInt(s: string): number | null {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
+  if (!m) return null;
+  return Number(BigInt.asIntN(32, BigInt(m[1] as string)));
+}
+
+/** ASCII-only case mapping, as C's toupper/tolower in the C locale. */
+export function asciiUpper(s: string): string {
+  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
+export function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}

@@ -1,0 +1,147 @@
+/**
+ * Broken-down time in a zone (C's struct tm) via Intl, for STRFTIME/STRPTIME. An empty zone is
+ * the system's local zone; an unknown zone falls back to UTC.
+ */
+
+export interface BrokenDownTime {
+  year: number;
+  /** 0..11 */
+  month: number;
+  /** 1..31 */
+  mday: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** 0 = Sunday */
+  wday: number;
+  /** 0..365 */
+  yday: number;
+  /** Seconds east of UTC. */
+  gmtoff: number;
+  /** Zone abbreviation, e.g. "UTC", "EST", "CET". */
+  zone: string;
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const abbreviations = new Map<string, Intl.DateTimeFormat>();
+
+function isValidZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The zone name to use: undefined for local time. */
+export function resolveZone(zone: string): string | undefined {
+  const z = zone.trim();
+  if (z === '') return undefined;
+  return isValidZone(z) ? z : 'UTC';
+}
+
+function formatter(zone: string | undefined): Intl.DateTimeFormat {
+  const key = zone ?? '';
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      weekday: 'short',
+      era: 'short',
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+function abbreviation(zone: string | undefined, date: Date): string {
+  const key = zone ?? '';
+  let f = abbreviations.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'short' });
+    abbreviations.set(key, f);
+  }
+  let name = f.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  if (/^GMT[+-]/.test(name)) {
+    const us = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' });
+    const alt = us.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? name;
+    name = /^GMT[+-]/.test(alt) ? name : alt;
+  }
+  if (name === 'GMT' && (zone === 'UTC' || zone === 'Etc/UTC')) name = 'UTC';
+  return name;
+}
+
+function dayOfYear(year: number, month: number, mday: number): number {
+  return Math.round((Date.UTC(year, month, mday) - Date.UTC(year, 0, 1)) / 86400000);
+}
+
+/** localtime for epoch milliseconds in the zone. */
+export function breakDown(epochMs: number, zone: string | undefined): BrokenDownTime {
+  const date = new Date(epochMs);
+  const parts = formatter(zone).formatToParts(date);
+  const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '0';
+  let year = Number(get('year'));
+  if (get('era') === 'BC') year = 1 - year;
+  const month = Number(get('month')) - 1;
+  const mday = Number(get('day'));
+  const hour = Number(get('hour')) % 24;
+  const minute = Number(get('minute'));
+  const second = Number(get('second'));
+  const wday = WEEKDAYS.indexOf(get('weekday'));
+  const asUtc = Date.UTC(year, month, mday, hour, minute, second);
+  const gmtoff = Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 1000);
+  return {
+    year,
+    month,
+    mday,
+    hour,
+    minute,
+    second,
+    wday,
+    yday: dayOfYear(year, month, mday),
+    gmtoff,
+    zone: abbreviation(zone, date),
+  };
+}
+
+/** mktime in the zone: epoch seconds for wall-clock fields. */
+export function makeTime(
+  fields: { year: number; month: number; mday: number; hour: number; minute: number; second: number },
+  zone: string | undefined,
+): number {
+  const wall = Date.UTC(fields.year, fields.month, fields.mday, fields.hour, fields.minute, fields.second) / 1000;
+  // Two rounds of "guess the offset" settle on the right side of a DST change.
+  let guess = wall;
+  for (let i = 0; i < 3; i++) {
+    const off = breakDown(guess * 1000, zone).gmtoff;
+    const next = wall - off;
+    if (next === guess) break;
+    guess = next;
+  }
+  return guess;
+}
+
+export const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+export const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
