@@ -51,6 +51,49 @@ export function lookupHeaderName(raw: string): HeaderName {
   return h;
 }
 
+/**
+ * Known names (long and compact) in a small hash table keyed by length and first/last letter,
+ * so the parser recognises a header name in place, case-insensitively, without slicing it out.
+ * Unknown names go through lookupHeaderName (they keep their own spelling).
+ */
+interface FastEntry {
+  lower: string;
+  h: HeaderName;
+}
+const FAST_SIZE = 1024;
+const fast: FastEntry[][] = [];
+for (let i = 0; i < FAST_SIZE; i++) fast.push([]);
+
+function slot(len: number, first: number, last: number): number {
+  return (len * 37 + first * 11 + last) & (FAST_SIZE - 1);
+}
+
+for (const [lower, h] of byLower) {
+  fast[slot(lower.length, lower.charCodeAt(0), lower.charCodeAt(lower.length - 1))]?.push({ lower, h });
+}
+
+/** The header name s[pos, end) as written: known names matched in place, others via lookupHeaderName. */
+export function lookupHeaderNameAt(s: string, pos: number, end: number): HeaderName {
+  const len = end - pos;
+  if (len > 0) {
+    const bucket = fast[slot(len, s.charCodeAt(pos) | 0x20, s.charCodeAt(end - 1) | 0x20)] as FastEntry[];
+    for (let b = 0; b < bucket.length; b++) {
+      const e = bucket[b] as FastEntry;
+      const k = e.lower;
+      if (k.length !== len) continue;
+      let i = 0;
+      for (; i < len; i++) {
+        const kc = k.charCodeAt(i);
+        const sc = s.charCodeAt(pos + i);
+        // Letters match in either case; '-' and digits must match exactly.
+        if (sc !== kc && !(kc >= 0x61 && (sc | 0x20) === kc)) break;
+      }
+      if (i === len) return e.h;
+    }
+  }
+  return lookupHeaderName(s.slice(pos, end));
+}
+
 /** "i" → "Call-ID", "CONTENT-length" → "Content-Length"; unknown names are returned as given. */
 export function canonicalHeaderName(name: string): string {
   return lookupHeaderName(name).name;

@@ -14,11 +14,13 @@ export class SipHeaders implements SipHeadersShape {
   /** Bumped by every mutation so messages know their cached parses are stale. */
   generation = 0;
   /**
-   * The header lines exactly as received (CRLF-terminated, unfolded), kept while unmodified so a
+   * The start line and header lines exactly as received (CRLF-terminated, unfolded), kept while unmodified so a
    * parsed message can be re-sent without rebuilding them; `rawContentLength` is the value of
    * its single Content-Length line.
    */
   raw: Buffer | null = null;
+  /** Where the header lines start in `raw` (it begins with the start line). */
+  rawOffset = 0;
   rawContentLength = -1;
 
   constructor(entries?: Array<[string, string]>) {
@@ -125,6 +127,7 @@ export class SipHeaders implements SipHeadersShape {
     c.names = this.names.slice();
     c.values = this.values.slice();
     c.raw = this.raw;
+    c.rawOffset = this.rawOffset;
     c.rawContentLength = this.rawContentLength;
     return c;
   }

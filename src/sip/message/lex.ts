@@ -103,37 +103,83 @@ export function quote(s: string): string {
   return out + '"';
 }
 
+/** Upper-case only when needed. */
+export function upper(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) return s.toUpperCase();
+  }
+  return s;
+}
+
+/** Lower-case only when needed (most names on the wire already are). */
+export function lower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return s.toLowerCase();
+  }
+  return s;
+}
+
+function skipLws(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
+    i++;
+  }
+  return i;
+}
+
 /**
  * Generic parameters `;name[=value]…` (leading ';' optional). Names are lower-cased; values are
  * kept as written (quotes included for quoted-string values); a flag parameter has value null.
- * LWS around ';' and '=' is allowed (§7.3.1). Empty or non-token names → 400.
+ * LWS around ';' and '=' is allowed (§7.3.1). Empty or non-token names, empty values → 400.
+ * One pass, no intermediate arrays: this runs for every Via, From, To and Contact read.
  */
 export function parseParams(text: string): Params {
+  return parseParamsAt(text, 0);
+}
+
+/** parseParams on text.slice(from), without the slice. */
+export function parseParamsAt(text: string, from: number): Params {
   const params: Params = new Map();
-  let s = trimLws(text);
-  if (s.length === 0) return params;
-  if (s.charCodeAt(0) === 0x3b) s = s.slice(1);
-  for (const part of splitTopLevel(s, 0x3b)) {
-    const eq = part.indexOf('=');
-    const name = (eq < 0 ? part : trimLws(part.slice(0, eq))).toLowerCase();
-    if (!isToken(name)) throw badRequest('malformed parameter');
-    if (eq < 0) {
-      params.set(name, null);
-      continue;
-    }
-    const value = trimLws(part.slice(eq + 1));
-    if (value.length === 0) throw badRequest('empty parameter value');
-    if (value.charCodeAt(0) === 0x22) {
-      if (closingQuote(value, 0) !== value.length - 1) throw badRequest('malformed quoted parameter');
-    } else {
-      for (let i = 0; i < value.length; i++) {
-        const c = value.charCodeAt(i);
-        if (isWs(c) || c === 0x22 || c === 0x2c) throw badRequest('malformed parameter value');
+  const s = text;
+  const n = s.length;
+  let i = skipLws(s, from);
+  if (i < n && s.charCodeAt(i) === 0x3b) i = skipLws(s, i + 1);
+  if (i >= n) return params;
+  for (;;) {
+    const nameStart = i;
+    while (i < n && isTokenChar(s.charCodeAt(i))) i++;
+    if (i === nameStart) throw badRequest('malformed parameter');
+    const name = lower(s.slice(nameStart, i));
+    i = skipLws(s, i);
+    let value: string | null = null;
+    if (i < n && s.charCodeAt(i) === 0x3d) {
+      i = skipLws(s, i + 1);
+      const vStart = i;
+      if (i < n && s.charCodeAt(i) === 0x22) {
+        const q = closingQuote(s, i);
+        if (q < 0) throw badRequest('malformed quoted parameter');
+        i = q + 1;
+      } else {
+        while (i < n) {
+          const c = s.charCodeAt(i);
+          if (c === 0x3b || c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) break;
+          if (c === 0x22 || c === 0x2c) throw badRequest('malformed parameter value');
+          i++;
+        }
       }
+      if (i === vStart) throw badRequest('empty parameter value');
+      value = s.slice(vStart, i);
+      i = skipLws(s, i);
     }
     params.set(name, value);
+    if (i >= n) return params;
+    if (s.charCodeAt(i) !== 0x3b) throw badRequest('malformed parameter');
+    i = skipLws(s, i + 1);
+    if (i >= n) throw badRequest('malformed parameter');
   }
-  return params;
 }
 
 /** `;a=b;c` text for a Params map (values written as stored). */

@@ -60,9 +60,8 @@ abstract class SipMessageBase {
   }
 
   /** The single value of a header that must occur once (§20: Call-ID, CSeq, From, To, Max-Forwards). */
-  protected single(name: string, required: boolean): string | undefined {
+  protected single(name: string, key: string, required: boolean): string | undefined {
     const h = this.headers;
-    const key = name.toLowerCase();
     let found: string | undefined;
     for (let i = 0; i < h.keys.length; i++) {
       if (h.keys[i] !== key) continue;
@@ -76,7 +75,7 @@ abstract class SipMessageBase {
   get callId(): string {
     this.fresh();
     if (this.cCallId === undefined) {
-      const v = trimLws(this.single('Call-ID', true) as string);
+      const v = trimLws(this.single('Call-ID', 'call-id', true) as string);
       if (v.length === 0) throw badRequest('empty Call-ID');
       this.cCallId = v;
     }
@@ -85,17 +84,17 @@ abstract class SipMessageBase {
 
   get cseq(): CSeq {
     this.fresh();
-    return (this.cCseq ??= parseCSeq(this.single('CSeq', true) as string));
+    return (this.cCseq ??= parseCSeq(this.single('CSeq', 'cseq', true) as string));
   }
 
   get from(): NameAddr {
     this.fresh();
-    return (this.cFrom ??= parseNameAddr(this.single('From', true) as string));
+    return (this.cFrom ??= parseNameAddr(this.single('From', 'from', true) as string));
   }
 
   get to(): NameAddr {
     this.fresh();
-    return (this.cTo ??= parseNameAddr(this.single('To', true) as string));
+    return (this.cTo ??= parseNameAddr(this.single('To', 'to', true) as string));
   }
 
   get fromTag(): string | null {
@@ -118,7 +117,7 @@ abstract class SipMessageBase {
 
   /** Max-Forwards = 1*DIGIT, 0–255 (§20.22); out of range → 400. */
   get maxForwards(): number | null {
-    const v = this.single('Max-Forwards', false);
+    const v = this.single('Max-Forwards', 'max-forwards', false);
     if (v === undefined) return null;
     const n = parseUint(trimLws(v), 255);
     if (n < 0) throw badRequest('malformed Max-Forwards');

@@ -4,7 +4,7 @@
  * not carry ',', '?' or ';' of its own.
  */
 import { badRequest } from './errors.js';
-import { closingQuote, formatParams, isTokenChar, isWs, parseParams, quote, trimLws, unquote } from './lex.js';
+import { closingQuote, formatParams, isTokenChar, isWs, parseParams, parseParamsAt, quote, trimLws, unquote } from './lex.js';
 import type { NameAddr, SipUri } from './types.js';
 import { formatUri, parseUriText } from './uri.js';
 
@@ -47,17 +47,12 @@ export function parseNameAddr(text: string): NameAddr {
   const gt = s.indexOf('>', i);
   if (gt < 0) throw badRequest('unterminated <URI>');
   const uri = parseUriText(s.slice(i + 1, gt), true, 'address URI');
-  const rest = s.slice(gt + 1);
-  const params = rest.length === 0 ? new Map<string, string | null>() : parseHeaderParams(rest);
+  // After the URI only `;params` may follow (LWS allowed).
+  let j = gt + 1;
+  while (j < s.length && isWs(s.charCodeAt(j))) j++;
+  if (j < s.length && s.charCodeAt(j) !== 0x3b) throw badRequest('junk after address');
+  const params = j >= s.length ? new Map<string, string | null>() : parseParamsAt(s, j);
   return { displayName, uri, params };
-}
-
-/** After the URI only `;params` may follow (LWS allowed). */
-function parseHeaderParams(rest: string) {
-  const t = trimLws(rest);
-  if (t.length === 0) return new Map<string, string | null>();
-  if (t.charCodeAt(0) !== 0x3b) throw badRequest('junk after address');
-  return parseParams(t);
 }
 
 function parseAddrSpec(s: string): NameAddr {
@@ -65,7 +60,7 @@ function parseAddrSpec(s: string): NameAddr {
   const uriText = semi < 0 ? s : trimLws(s.slice(0, semi));
   if (uriText.indexOf('?') >= 0 || uriText.indexOf(',') >= 0) throw badRequest('URI with headers must be enclosed in <>');
   const uri = parseUriText(uriText, true, 'address URI');
-  const params = semi < 0 ? new Map<string, string | null>() : parseParams(s.slice(semi));
+  const params = semi < 0 ? new Map<string, string | null>() : parseParamsAt(s, semi);
   return { displayName: null, uri, params };
 }
 

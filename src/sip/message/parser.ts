@@ -6,7 +6,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { SipParseError, badRequest, type PartialMessage } from './errors.js';
-import { lookupHeaderName, type HeaderName } from './header-names.js';
+import { lookupHeaderName, lookupHeaderNameAt, type HeaderName } from './header-names.js';
 import { SipHeaders } from './headers.js';
 import { isToken, parseUint, trimLws } from './lex.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
@@ -146,7 +146,7 @@ export function parseMessage(buf: Buffer): SipMessage {
       if (colon < 0 || colon > lineEnd) throw badRequest('header line without colon');
       let nameEnd = colon;
       while (nameEnd > pos && isLatinSpace(s.charCodeAt(nameEnd - 1))) nameEnd--;
-      const h: HeaderName = lookupHeaderName(s.slice(pos, nameEnd));
+      const h: HeaderName = lookupHeaderNameAt(s, pos, nameEnd);
       if (!h.valid) throw badRequest('malformed header name');
       let vs = colon + 1;
       while (vs < lineEnd && isLatinSpace(s.charCodeAt(vs))) vs++;
@@ -170,7 +170,8 @@ export function parseMessage(buf: Buffer): SipMessage {
     if (e instanceof SipParseError) e.partial = partialOf(sl, readPartial(s, firstLineEnd + 1));
     throw e;
   }
-  if (!isAscii(buf.subarray(start, headEnd))) {
+  const head = buf.subarray(start, headEnd);
+  if (!isAscii(head)) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as string;
       if (HIGH_BYTE.test(v)) values[i] = Buffer.from(v, 'latin1').toString('utf8');
@@ -193,7 +194,8 @@ export function parseMessage(buf: Buffer): SipMessage {
     body = buf.subarray(bodyStart, bodyStart + contentLength);
   }
   if (clean) {
-    headers.raw = buf.subarray(start + firstLineEnd + 2, headEnd);
+    headers.raw = head;
+    headers.rawOffset = firstLineEnd + 2;
     headers.rawContentLength = contentLength;
   }
   return sl.request ? new SipRequest(sl.method, sl.uri, headers, body) : new SipResponse(sl.status, sl.reason, headers, body);

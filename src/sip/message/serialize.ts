@@ -15,12 +15,13 @@ export function serializeMessage(msg: SipMessage): Buffer {
   // Parsed and unmodified with a matching Content-Length: re-send the received header lines.
   if (h.raw !== null && h.rawContentLength === body.length) {
     const firstLen = Buffer.byteLength(first);
-    const out = Buffer.allocUnsafe(firstLen + h.raw.length + 2 + body.length);
+    const rawLen = h.raw.length - h.rawOffset;
+    const out = Buffer.allocUnsafe(firstLen + rawLen + 2 + body.length);
     out.write(first, 0, 'utf8');
-    h.raw.copy(out, firstLen);
-    out[firstLen + h.raw.length] = 0x0d;
-    out[firstLen + h.raw.length + 1] = 0x0a;
-    body.copy(out, firstLen + h.raw.length + 2);
+    h.raw.copy(out, firstLen, h.rawOffset);
+    out[firstLen + rawLen] = 0x0d;
+    out[firstLen + rawLen + 1] = 0x0a;
+    body.copy(out, firstLen + rawLen + 2);
     return out;
   }
   let text = first;

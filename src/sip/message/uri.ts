@@ -3,6 +3,7 @@
  * (RFC 4475 §3.1.1.3: "value%25%41" → "value%41"); %00 is kept as a NUL character.
  */
 import { SipParseError, badRequest } from './errors.js';
+import { lower } from './lex.js';
 import type { Params, SipUri } from './types.js';
 
 const HEX = '0123456789ABCDEF';
@@ -82,6 +83,16 @@ function isIpv6Char(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) || c === 0x3a || c === 0x2e;
 }
 
+/** After "host:", another ':' before the end of the hex/colon run means a bare IPv6 address. */
+function looksLikeBareIpv6(s: string, colon: number): boolean {
+  for (let k = colon + 1; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 0x3a) return true;
+    if (!isIpv6Char(c)) return false;
+  }
+  return false;
+}
+
 /**
  * Real phones write IPv6 hosts without brackets ("sip:4321@fec0:0:0:0:216:d3ff:fe0d:22c:5060").
  * Accept that when it is unambiguous: 8 groups = address, a 9th group = port.
@@ -124,8 +135,8 @@ export function parseHostPort(s: string, i: number, what: string): HostPort {
   } else {
     while (j < s.length && isHostChar(s.charCodeAt(j))) j++;
     if (j === i) throw badRequest(`malformed ${what} host`);
-    host = s.slice(i, j).toLowerCase();
-    if (s.charCodeAt(j) === 0x3a) {
+    host = lower(s.slice(i, j));
+    if (s.charCodeAt(j) === 0x3a && looksLikeBareIpv6(s, j)) {
       const v6 = unbracketedIpv6(s, i);
       if (v6 !== null) return v6;
     }
@@ -150,12 +161,23 @@ export function parseHostPort(s: string, i: number, what: string): HostPort {
 
 function parseUriParams(s: string, what: string): Params {
   const params: Params = new Map();
-  if (s.length === 0) return params;
-  for (const part of s.split(';')) {
-    const eq = part.indexOf('=');
-    const name = unescapeUri(eq < 0 ? part : part.slice(0, eq)).toLowerCase();
+  const n = s.length;
+  if (n === 0) return params;
+  let start = 0;
+  while (start <= n) {
+    let end = s.indexOf(';', start);
+    if (end < 0) end = n;
+    let eq = s.indexOf('=', start);
+    if (eq > end) eq = -1;
+    const rawName = s.slice(start, eq < 0 ? end : eq);
+    const name = lower(rawName.indexOf('%') < 0 ? rawName : unescapeUri(rawName));
     if (name.length === 0) throw badRequest(`malformed ${what} parameter`);
-    params.set(name, eq < 0 ? null : unescapeUri(part.slice(eq + 1)));
+    if (eq < 0) params.set(name, null);
+    else {
+      const rawValue = s.slice(eq + 1, end);
+      params.set(name, rawValue.indexOf('%') < 0 ? rawValue : unescapeUri(rawValue));
+    }
+    start = end + 1;
   }
   return params;
 }
@@ -198,7 +220,7 @@ export function parseUriText(text: string, allowOpaque: boolean, what = 'URI'): 
   checkNoSpace(text, what);
   const colon = schemeEnd(text);
   if (colon < 0) throw badRequest(`malformed ${what}`);
-  const scheme = text.slice(0, colon).toLowerCase();
+  const scheme = lower(text.slice(0, colon));
   const rest = text.slice(colon + 1);
   if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, rest, what);
   if (scheme === 'tel') return parseTelUri(rest, what);

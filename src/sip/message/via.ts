@@ -1,6 +1,6 @@
 /** Via (RFC 3261 §20.42, §25.1): sent-protocol LWS sent-by *( SEMI via-params ). LWS may surround "/". */
 import { badRequest } from './errors.js';
-import { formatParams, isTokenChar, isWs, parseParams } from './lex.js';
+import { formatParams, isTokenChar, isWs, parseParamsAt, upper } from './lex.js';
 import type { Via } from './types.js';
 import { parseHostPort } from './uri.js';
 
@@ -19,19 +19,19 @@ export function parseVia(text: string): Via {
   let i = skipWs(s, 0);
   const nameEnd = readToken(s, i);
   if (nameEnd === i) throw badRequest('malformed Via');
-  const name = s.slice(i, nameEnd);
+  const nameStart = i;
   i = skipWs(s, nameEnd);
   if (s.charCodeAt(i) !== 0x2f) throw badRequest('malformed Via');
   i = skipWs(s, i + 1);
   const verEnd = readToken(s, i);
   if (verEnd === i) throw badRequest('malformed Via');
-  const version = s.slice(i, verEnd);
+  const versionStart = i;
   i = skipWs(s, verEnd);
   if (s.charCodeAt(i) !== 0x2f) throw badRequest('malformed Via');
   i = skipWs(s, i + 1);
   const trEnd = readToken(s, i);
   if (trEnd === i) throw badRequest('malformed Via');
-  const transport = s.slice(i, trEnd).toUpperCase();
+  const transport = upper(s.slice(i, trEnd));
   i = skipWs(s, trEnd);
   if (i === trEnd) throw badRequest('malformed Via');
   const hp = parseHostPort(s, i, 'Via');
@@ -39,9 +39,12 @@ export function parseVia(text: string): Via {
   let params = new Map<string, string | null>();
   if (i < s.length) {
     if (s.charCodeAt(i) !== 0x3b) throw badRequest('malformed Via');
-    params = parseParams(s.slice(i));
+    params = parseParamsAt(s, i);
   }
-  const protocol = name.toUpperCase() === 'SIP' && version === '2.0' ? 'SIP/2.0' : `${name}/${version}`;
+  // The usual "SIP/2.0" is returned as a constant; anything else as written.
+  const isSip2 =
+    nameEnd - nameStart === 3 && verEnd - versionStart === 3 && upper(s.slice(nameStart, nameEnd)) === 'SIP' && s.startsWith('2.0', versionStart);
+  const protocol = isSip2 ? 'SIP/2.0' : `${s.slice(nameStart, nameEnd)}/${s.slice(versionStart, verEnd)}`;
   return { protocol, transport, host: hp.host, port: hp.port, params };
 }
 
