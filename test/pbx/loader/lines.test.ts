@@ -217,3 +217,19 @@ test('hand-built ConfDocument (no lexer): caller-ID lines and hints', () => {
   const h = dp.hints();
   assert.deepEqual(h.map((x) => [x.exten, x.hint.devices, x.hint.presence]), [['300', 'SIP/300&Custom:dnd300', 'CustomPresence:300']]);
 });
+
+test('a label used as the priority of a later line works for patterns and caller-ID entries too', () => {
+  const dp = load(`[c]
+exten => _X.,1(top),NoOp(a)
+exten => _X.,top+5,NoOp(b)
+exten => _X./_2XX,1(cidtop),NoOp(c)
+exten => _X./_2XX,cidtop+1,NoOp(d)
+exten => _X.,cidtop+1,NoOp(not in this extension)
+`);
+  assert.equal(dp.warnings.length, 1);
+  assert.equal(dp.warnings[0].line, 6);
+  assert.deepEqual(prios(dp, 'c', '_X.'), ['1(top) NoOp(a)', '6 NoOp(b)']);
+  assert.deepEqual(prios(dp, 'c', '_X.', '_2XX'), ['1(cidtop) NoOp(c)', '2 NoOp(d)']);
+  assert.equal(dp.findLabel('c', '555', 'cidtop', '250')?.priority.appData, 'c');
+  assert.equal(dp.findLabel('c', '555', 'cidtop', '350'), null);
+});
