@@ -1,7 +1,10 @@
 /** The loader on real files: Asterisk 20's observed config and the two seed pages. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfError } from '../../../src/config/types.js';
 import { fixture } from '../../helpers/paths.js';
 import { loadDialplanFile } from '../../../src/pbx/loader.js';
 import { formatDialplanShow, showDialplan } from '../../../src/pbx/show.js';
@@ -116,4 +119,20 @@ test('seed 003: duplicates keep the first definition and warn with file:line; th
   assert.ok(shown.text.includes("     [voicemail]    3. ()                                         [extensions.conf:13]\n"));
   assert.ok(shown.text.includes("     [set_available] 4. Set(PRESENCE_STATE(CustomPresence:Bob)=available,,) [extensions.conf:5]\n"));
   assert.match(shown.text, /-= 2 extensions \(12 priorities\) in 1 context\. =-\n$/);
+});
+
+test('a file with a line the lexer cannot read still loads; an unreadable file throws ConfError', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-dp-'));
+  try {
+    const file = join(dir, 'extensions.conf');
+    writeFileSync(file, '[c]\nexten => 1,1,NoOp(a)\nthis line has no equals sign\nexten => 1,2,NoOp(b)\n');
+    const { dialplan, warnings } = loadDialplanFile(file);
+    assert.deepEqual(warnings.map((w) => [w.file, w.line]), [[file, 3]]);
+    assert.equal(dialplan.findPriority('c', '1', 2, null)?.priority.appData, 'b');
+    assert.throws(() => loadDialplanFile(join(dir, 'missing.conf')), ConfError);
+    writeFileSync(file, 'exten => 1,1,NoOp(no section)\n');
+    assert.throws(() => loadDialplanFile(file), (e: unknown) => e instanceof ConfError && e.line === 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
