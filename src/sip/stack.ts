@@ -249,14 +249,15 @@ class SipStackImpl implements SipStack {
     }
     // §8.2.2.2 merged requests: same From tag, Call-ID and CSeq as a transaction in progress but
     // not matching it (another branch, e.g. a forked copy) → 482.
+    const mk = mergeKey(req);
     if (req.toTag === null) {
-      const other = this.merged.get(mergeKey(req));
+      const other = this.merged.get(mk);
       if (other && other !== tx) {
         tx.reply(482, 'Loop Detected');
         return;
       }
     }
-    this.merged.set(mergeKey(req), tx);
+    this.merged.set(mk, tx);
     // §8.2.2.3: unsupported Require option tags → 420 listing them in Unsupported.
     const unsupported = req.headers
       .getAll('Require')
@@ -304,6 +305,7 @@ class SipStackImpl implements SipStack {
   }
 
   private createServer(req: SipRequest, inbound: InboundMessage, key: string): ServerTransactionBase {
+    const mk = mergeKey(req);
     const init: ServerTransactionInit = {
       id: key,
       request: req,
@@ -313,7 +315,6 @@ class SipStackImpl implements SipStack {
       env: this.env,
       onEnd: (tx) => {
         if (this.servers.get(key) === tx) this.servers.delete(key);
-        const mk = mergeKey(tx.request);
         if (this.merged.get(mk) === tx) this.merged.delete(mk);
       },
     };

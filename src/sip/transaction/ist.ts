@@ -51,12 +51,14 @@ export class InviteServerTransaction extends ServerTransactionBase {
       this.state = 'accepted';
       this.transmit(res);
       if (this.ended) return;
+      this.shrink();
       this.timers.start('L', this.tv.L, () => this.end('completed'));
       return;
     }
     this.state = 'completed';
     this.transmit(res);
     if (this.ended) return;
+    this.shrink();
     if (!this.reliable) this.timers.start('G', this.retransmitInterval, () => this.onTimerG());
     this.timers.start('H', this.tv.H, () => this.end('timeout'));
   }

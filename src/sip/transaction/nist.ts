@@ -41,6 +41,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
     this.timers.stop('answer-guard');
     this.transmit(res);
     if (this.ended) return;
+    this.shrink();
     if (this.tv.J === 0) this.end();
     else this.timers.start('J', this.tv.J, () => this.end());
   }

@@ -8,6 +8,9 @@ import { callSafely, isReliable, type TransactionEnv } from './env.js';
 import { NamedTimers, timerValues, type TimerValues } from './timers.js';
 import type { ServerTransaction } from './types.js';
 
+/** A tag parameter after the URI (a quick look; the full parse is not needed to decide). */
+const HAS_TAG = /;\s*tag\s*=/i;
+
 export type TerminationReason = 'completed' | 'timeout' | 'transport-error';
 
 export interface ServerTransactionInit {
@@ -91,6 +94,16 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     this.onEnd(this);
   }
 
+  /**
+   * Once a final response is out, the transaction only retransmits it: drop the parsed-header
+   * caches of the request and response (they are rebuilt lazily if anyone asks again), which
+   * keeps a completed transaction small while it waits out Timer J / H / L.
+   */
+  protected shrink(): void {
+    this.request.invalidate();
+    this.lastResponse?.invalidate();
+  }
+
   protected finish(reason: TerminationReason): void {
     this.reportTermination(reason);
     this.terminate();
@@ -117,9 +130,8 @@ export abstract class ServerTransactionBase implements ServerTransaction {
 
   private ensureToTag(res: SipResponse): void {
     try {
-      if (res.toTag !== null) return;
       const to = res.headers.get('To');
-      if (to === undefined) return;
+      if (to === undefined || HAS_TAG.test(to)) return;
       res.headers.set('To', `${to};tag=${this.toTag}`);
       res.invalidate();
     } catch (err) {

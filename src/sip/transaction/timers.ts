@@ -35,7 +35,19 @@ export interface TimerValues {
   M: number;
 }
 
+const memo = new WeakMap<TimerConfig, { reliable: TimerValues; unreliable: TimerValues }>();
+
+/** The values for cfg, shared (frozen) between every transaction using the same config object. */
 export function timerValues(cfg: TimerConfig, reliable: boolean): TimerValues {
+  let m = memo.get(cfg);
+  if (!m) {
+    m = { reliable: Object.freeze(computeTimerValues(cfg, true)), unreliable: Object.freeze(computeTimerValues(cfg, false)) };
+    memo.set(cfg, m);
+  }
+  return reliable ? m.reliable : m.unreliable;
+}
+
+function computeTimerValues(cfg: TimerConfig, reliable: boolean): TimerValues {
   const t64 = 64 * cfg.T1;
   return {
     A: cfg.T1,
