@@ -22,6 +22,7 @@ import {
   newTag,
   SipParseError,
   validateRequest,
+  validateResponse,
   type SipRequest,
   type SipMessage,
   type SipResponse,
@@ -196,6 +197,13 @@ class SipStackImpl implements SipStack {
   }
 
   private onResponse(res: SipResponse): void {
+    // §8.1.3.3: malformed mandatory headers, or "more than one Via header field value" in a
+    // response to a request we sent (we never proxy): discard.
+    const invalid = validateResponse(res);
+    if (invalid || res.vias.length !== 1) {
+      this.log.debug({ status: res.status, reason: invalid?.reason }, 'invalid SIP response dropped');
+      return;
+    }
     let key: string | null;
     try {
       key = clientKeyForResponse(res);

@@ -144,6 +144,16 @@ describe('SIP stack request dispatch', () => {
     assert.equal(transport.sent.length, 0);
   });
 
+  it('discards responses with more than one Via (§8.1.3.3)', () => {
+    const { transport, stack } = setup();
+    let finals = 0;
+    const tx = stack.request(outgoingRequest('OPTIONS'), PEER_UDP, { onFinal: () => finals++ });
+    transport.inject(responseText(tx.request, 200, 'OK').replace('Via:', 'Via: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bKextra\r\nVia:'));
+    assert.equal(finals, 0);
+    transport.inject(responseText(tx.request, 200, 'OK'));
+    assert.equal(finals, 1);
+  });
+
   it('a handler that throws gets the request answered 500', () => {
     const { transport, stack } = setup();
     stack.handle('OPTIONS', () => {
