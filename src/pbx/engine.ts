@@ -13,6 +13,7 @@
 import { indicateAndWait } from './apps/busy.js';
 import { gosubStack, startGosub } from './apps/gosub.js';
 import type { AppRegistry } from './apps/registry.js';
+import { hangupHandlers } from './funcs/channel.js';
 import { setEvalSubstituter } from './funcs/substituter.js';
 import { needsSubstitution, substitute, type FunctionLookup } from './substitute.js';
 import type { AppResult, DialplanApplication, DialplanChannel, PbxServices } from './types.js';
@@ -28,7 +29,10 @@ export interface EngineOptions {
   yieldEvery?: number;
   /** Whether `Executing [...]` lines are built (skip them when nobody shows verbose 3). Default on. */
   traceSteps?: () => boolean;
-  /** Hangup handler locations pushed on a channel (CHANNEL(hangup_handler_push)), most recent last. */
+  /**
+   * Hangup handler locations pushed on a channel, most recent last (default: the stack that
+   * CHANNEL(hangup_handler_push) keeps).
+   */
   hangupHandlers?: (chan: DialplanChannel) => string[];
 }
 
@@ -88,7 +92,7 @@ export class PbxEngine {
   private readonly maxSyncSteps: number;
   private readonly yieldEvery: number;
   private readonly traceSteps: () => boolean;
-  private readonly hangupHandlerSource: ((chan: DialplanChannel) => string[]) | undefined;
+  private readonly hangupHandlerSource: (chan: DialplanChannel) => string[];
   private readonly states = new WeakMap<DialplanChannel, RunState>();
   /** Resolved application per dialplan priority (the text never changes for a loaded priority). */
   private readonly appCache = new WeakMap<DialplanPriority, DialplanApplication | null>();
@@ -100,7 +104,7 @@ export class PbxEngine {
     this.maxSyncSteps = opts.maxSyncSteps ?? 100_000;
     this.yieldEvery = opts.yieldEvery ?? 1000;
     this.traceSteps = opts.traceSteps ?? (() => true);
-    this.hangupHandlerSource = opts.hangupHandlers;
+    this.hangupHandlerSource = opts.hangupHandlers ?? hangupHandlers;
     engines.set(opts.services, this);
     // EVAL, CUT, FIELDQTY … substitute through the engine (one substituter per process: the
     // most recently created engine's).
@@ -270,7 +274,6 @@ export class PbxEngine {
   }
 
   private async runHangupHandlers(chan: DialplanChannel): Promise<void> {
-    if (!this.hangupHandlerSource) return;
     const st = this.state(chan);
     st.inHangup = true;
     const pending = this.hangupHandlerSource(chan);

@@ -76,15 +76,22 @@ export const msetApp: DialplanApplication = {
   description:
     'Sets each name=value pair in turn. Pairs are split like ordinary arguments, so quote a value ' +
     'that contains a comma or escape the comma with a backslash.',
-  async exec(call) {
-    for (const pair of splitStandard(call.data, 99)) {
-      const eq = pair.indexOf('=');
-      if (eq < 0) {
-        call.services.log.warn(`MSet: ignoring entry '${pair}' with no '='`);
-        continue;
+  exec(call) {
+    const pairs = splitStandard(call.data, 99);
+    // Synchronous unless a function write returns a promise; then the rest follow in order.
+    const from = (start: number): AppResult | Promise<AppResult> => {
+      for (let i = start; i < pairs.length; i++) {
+        const pair = pairs[i]!;
+        const eq = pair.indexOf('=');
+        if (eq < 0) {
+          call.services.log.warn(`MSet: ignoring entry '${pair}' with no '='`);
+          continue;
+        }
+        const r = setVariableFast(call.channel, call.services, pair.slice(0, eq), pair.slice(eq + 1));
+        if (r) return r.then(() => from(i + 1));
       }
-      await setVariable(call.channel, call.services, pair.slice(0, eq), pair.slice(eq + 1));
-    }
-    return CONTINUE;
+      return CONTINUE;
+    };
+    return from(0);
   },
 };

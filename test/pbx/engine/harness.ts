@@ -1,7 +1,7 @@
 /**
  * A small PBX test bench: dialplan from text (real lexer + loader), real engine and apps, a
  * FakeClock that fires timers as soon as something waits (no real sleeping), and captured
- * verbose/log lines. Functions: a few local fakes (CALLERID, GLOBAL) plus LOCAL from Gosub.
+ * verbose/log lines. Functions: the real built-ins plus LOCAL from Gosub.
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -12,9 +12,10 @@ import { loadDialplan } from '../../../src/pbx/loader.js';
 import type { Dialplan } from '../../../src/pbx/dialplan.js';
 import { PbxEngine, type RunResult } from '../../../src/pbx/engine.js';
 import { AppRegistry, builtinApplications, gosubFunctions } from '../../../src/pbx/apps/index.js';
-import type { DialplanApplication, DialplanChannel, DialplanFunction, PbxServices } from '../../../src/pbx/types.js';
+import type { DialplanApplication, DialplanChannel, PbxServices } from '../../../src/pbx/types.js';
 import { Channel } from '../../../src/channels/channel.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
+import { builtinFunctions, FunctionRegistry } from '../../../src/pbx/funcs/index.js';
 
 /** Timers fire on the next microtask with time moved forward: waits cost no wall time. */
 export class InstantClock implements Clock {
@@ -41,52 +42,6 @@ export class InstantClock implements Clock {
   clear(h: TimerHandle | undefined | null): void {
     if (h) this.live.delete(h.id);
   }
-}
-
-export class FunctionTable {
-  private readonly map = new Map<string, DialplanFunction>();
-  register(f: DialplanFunction): void {
-    this.map.set(f.name, f);
-  }
-  get(name: string): DialplanFunction | undefined {
-    return this.map.get(name);
-  }
-}
-
-export function fakeFunctions(): DialplanFunction[] {
-  return [
-    {
-      name: 'CALLERID',
-      synopsis: '',
-      syntax: '',
-      description: '',
-      read(call) {
-        const c = call.channel!.callerId;
-        const what = call.args.trim().toLowerCase();
-        if (what === 'all') return `"${c.name}" <${c.num}>`;
-        if (what === 'name') return c.name;
-        return c.num;
-      },
-      write(call, value) {
-        const c = call.channel!.callerId;
-        const what = call.args.trim().toLowerCase();
-        if (what === 'name') c.name = value;
-        else c.num = value;
-      },
-    },
-    {
-      name: 'GLOBAL',
-      synopsis: '',
-      syntax: '',
-      description: '',
-      read(call) {
-        return call.services.globals.get(call.args) ?? '';
-      },
-      write(call, value) {
-        call.services.globals.set(call.args, value);
-      },
-    },
-  ];
 }
 
 export interface Bench {
@@ -127,8 +82,8 @@ export function makeBench(conf: string, opts: { extraApps?: DialplanApplication[
   const apps = new AppRegistry();
   for (const a of builtinApplications()) apps.register(a);
   for (const a of opts.extraApps ?? []) apps.register(a);
-  const functions = new FunctionTable();
-  for (const f of [...fakeFunctions(), ...gosubFunctions()]) functions.register(f);
+  const functions = new FunctionRegistry();
+  for (const f of [...builtinFunctions((name) => functions.get(name)), ...gosubFunctions()]) functions.register(f);
   const engine = new PbxEngine({ services, apps, functions, maxSyncSteps: opts.maxSyncSteps, hangupHandlers: opts.handlers });
   const chan = new Channel({ name: 'SIM/100-00000001', uniqueid: '1767268800.0', callerId: { name: 'Alice', num: '2000' } });
   const bench: Bench = {
