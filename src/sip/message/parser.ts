@@ -53,6 +53,11 @@ interface StartLine {
 }
 
 function parseStartLine(line: string): StartLine {
+  // §7.1/§7.2: no control characters (bare CR, NUL …) on the start line.
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) throw badRequest('control character in start line');
+  }
   const sp1 = line.indexOf(' ');
   if (sp1 <= 0) throw badRequest('malformed start line');
   const first = line.slice(0, sp1);
@@ -102,6 +107,7 @@ export function parseMessage(buf: Buffer): SipMessage {
   const s = buf.toString('latin1', start, headEnd);
   const sLen = s.length;
   let eol = s.indexOf('\n');
+  const firstEol = eol;
   const firstLineEnd = eol > 0 && s.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
   let sl: StartLine;
   try {
@@ -167,7 +173,7 @@ export function parseMessage(buf: Buffer): SipMessage {
       pos = eol + 1;
     }
   } catch (e) {
-    if (e instanceof SipParseError) e.partial = partialOf(sl, readPartial(s, firstLineEnd + 1));
+    if (e instanceof SipParseError) e.partial = partialOf(sl, readPartial(s, firstEol + 1));
     throw e;
   }
   const head = buf.subarray(start, headEnd);
@@ -195,7 +201,7 @@ export function parseMessage(buf: Buffer): SipMessage {
   }
   if (clean) {
     headers.raw = head;
-    headers.rawOffset = firstLineEnd + 2;
+    headers.rawOffset = firstEol + 1;
     headers.rawContentLength = contentLength;
   }
   return sl.request ? new SipRequest(sl.method, sl.uri, headers, body) : new SipResponse(sl.status, sl.reason, headers, body);
