@@ -23,7 +23,7 @@ import {
   SipParseError,
   validateRequest,
   validateResponse,
-  type SipRequest,
+  SipRequest,
   type SipMessage,
   type SipResponse,
   type Via,
@@ -116,8 +116,13 @@ class SipStackImpl implements SipStack {
     return [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   }
 
+  /**
+   * Sends a copy of req (the caller's object is left as it was, so it can be reused for an
+   * authenticated retry); the copy, with our Via and Max-Forwards, is tx.request.
+   */
   request(req: SipRequest, dest: Endpoint, handlers: ClientTransactionHandlers, opts?: { connectionId?: string | null }): ClientTransaction {
     if (req.method === 'ACK') throw new TypeError('ACK has no client transaction; use sendStateless');
+    const out = new SipRequest(req.method, req.uri, req.headers.clone(), req.body);
     const local = this.transport.localEndpoint(dest.proto, dest);
     const branch = newBranch();
     // §8.1.1.7 top Via with a fresh branch; RFC 3581 §3: "rport" asks for the source port back.
@@ -131,10 +136,9 @@ class SipStackImpl implements SipStack {
         ['rport', null],
       ]),
     };
-    req.headers.prepend('Via', formatVia(via));
-    if (!req.headers.has('Max-Forwards')) req.headers.set('Max-Forwards', String(this.maxForwards));
-    req.invalidate();
-    return this.startClient(req, branch, dest, opts?.connectionId ?? null, handlers);
+    out.headers.prepend('Via', formatVia(via));
+    if (!out.headers.has('Max-Forwards')) out.headers.set('Max-Forwards', String(this.maxForwards));
+    return this.startClient(out, branch, dest, opts?.connectionId ?? null, handlers);
   }
 
   sendStateless(msg: SipRequest | SipResponse, dest: Endpoint, opts?: { connectionId?: string | null }): void {

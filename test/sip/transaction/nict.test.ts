@@ -41,11 +41,14 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     assert.equal(clock.pending(), 0);
   });
 
-  it('adds Via with branch and rport, and Max-Forwards 70', () => {
+  it('adds Via with branch and rport, and Max-Forwards 70, to a copy of the request', () => {
     const { transport, stack } = setup();
-    stack.request(outgoingRequest('OPTIONS'), PEER_UDP, { onFinal: () => {} });
+    const original = outgoingRequest('OPTIONS');
+    const tx = stack.request(original, PEER_UDP, { onFinal: () => {} });
     const req = transport.requests()[0];
     assert.ok(req);
+    assert.equal(req, tx.request);
+    assert.equal(original.headers.has('Via'), false, "the caller's request is left unchanged");
     const via = req.vias[0];
     assert.ok(via);
     assert.equal(via.transport, 'UDP');
