@@ -47,9 +47,8 @@ interface ExtEntry {
   ext: DialplanExtension;
   name: CompiledExten;
   cid: CompiledExten | null;
-  byPriority: Map<number, DialplanPriority>;
   /** First priority that defined each label. */
-  labels: Map<string, DialplanPriority>;
+  labels: Map<string, DialplanPriority> | null;
 }
 
 interface ContextState {
@@ -96,6 +95,21 @@ export function normalizeExtenName(name: string): string {
     out += ch;
   }
   return out;
+}
+
+/** The priority entry of an extension (its list is sorted by number). */
+function priorityOf(ext: DialplanExtension, priority: number): DialplanPriority | undefined {
+  const list = ext.priorities;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const n = list[mid].priority;
+    if (n === priority) return list[mid];
+    if (n < priority) lo = mid + 1;
+    else hi = mid;
+  }
+  return undefined;
 }
 
 /** First index whose literal is >= key (literals sorted in plain string order). */
@@ -174,7 +188,18 @@ export class Dialplan {
     return out;
   }
 
+  /** The entry of the previous add (files usually list one extension's priorities in a row). */
+  private last: { context: string; exten: string; cid: string | null; entry: ExtEntry } | null = null;
+
   private entryFor(contextName: string, extenName: string, cidMatch: string | null): ExtEntry {
+    const last = this.last;
+    if (last && last.exten === extenName && last.cid === cidMatch && last.context === contextName) return last.entry;
+    const entry = this.entryForSlow(contextName, extenName, cidMatch);
+    this.last = { context: contextName, exten: extenName, cid: cidMatch, entry };
+    return entry;
+  }
+
+  private entryForSlow(contextName: string, extenName: string, cidMatch: string | null): ExtEntry {
     this.context(contextName);
     const st = this.state.get(contextName) as ContextState;
     const name = normalizeExtenName(extenName);
@@ -187,7 +212,7 @@ export class Dialplan {
     let e = st.byKey.get(key);
     if (!e) {
       const ext: DialplanExtension = { name, isPattern: compiled.isPattern, cidMatch, priorities: [], hint: null };
-      e = { ext, name: compiled, cid, byPriority: new Map(), labels: new Map() };
+      e = { ext, name: compiled, cid, labels: null };
       st.byKey.set(key, e);
       st.ctx.extensions.push(ext);
       st.sorted = null;
@@ -204,17 +229,17 @@ export class Dialplan {
    */
   addPriority(contextName: string, extenName: string, cidMatch: string | null, p: DialplanPriority): string | null {
     const e = this.entryFor(contextName, extenName, cidMatch);
-    const old = e.byPriority.get(p.priority);
+    const old = priorityOf(e.ext, p.priority);
     if (old) {
       return `extension '${e.ext.name}' priority ${p.priority} in '${contextName}' is already in use (${old.file}:${old.line}); line ignored`;
     }
-    e.byPriority.set(p.priority, p);
     const list = e.ext.priorities;
     let i = list.length;
     while (i > 0 && list[i - 1].priority > p.priority) i--;
     list.splice(i, 0, p);
     let warning: string | null = null;
     if (p.label !== null) {
+      e.labels ??= new Map();
       const prev = e.labels.get(p.label);
       if (prev) warning = `label '${p.label}' of extension '${e.ext.name}' in '${contextName}' is already used at priority ${prev.priority}; lookups find that one`;
       else e.labels.set(p.label, p);
@@ -329,7 +354,7 @@ export class Dialplan {
       // An extension ending in '!' reached by a MATCHMORE lookup: the answer is a final no.
       if (r === 2 && mode === 'matchmore') return 'final';
       if (want === null) return { context: st.ctx, entry: e, priority: null };
-      const p = 'priority' in want ? e.byPriority.get(want.priority) : e.labels.get(want.label);
+      const p = 'priority' in want ? priorityOf(e.ext, want.priority) : e.labels?.get(want.label);
       return p ? { context: st.ctx, entry: e, priority: p } : null;
     };
 
