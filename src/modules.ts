@@ -20,6 +20,12 @@ export function hasConf(file: string): (dirs: Directories) => boolean {
 }
 
 export const MODULES: ModuleEntry[] = [
+  // The dialplan first: the SIP module looks it up (calls, SUBSCRIBE hints) once it runs.
+  {
+    name: 'pbx',
+    configured: hasConf('extensions.conf'),
+    load: async () => (await import('./pbx/module.js')).createDialplanModule(),
+  },
   {
     name: 'sip',
     configured: hasConf('sip.conf'),

@@ -99,7 +99,7 @@ export function usageText(subcommands: Array<[string, string]>): string {
     'Usage: herald [options]                 start the server (in the foreground)',
     '       herald [-C DIR] -rx "COMMAND"    run one CLI command on the running server',
     '       herald [-C DIR] -r               interactive console on the running server',
-    ...subcommands.map(([cmd, help]) => `       herald ${cmd.padEnd(26)}${help}`),
+    ...subcommands.map(([cmd, help]) => `       herald ${cmd.padEnd(25)} ${help}`),
     '',
     'Options:',
     ...OPTIONS.map((o) => {

@@ -37,7 +37,14 @@ async function runExpr(_args: ParsedArgs, rest: string[]): Promise<number> {
   return 0;
 }
 
+/** `herald -C DIR dialplan run CONTEXT EXTEN [options]`: the offline dialplan simulator. */
+async function runDialplan(args: ParsedArgs, rest: string[]): Promise<number> {
+  const { runSimulator } = await import('../pbx/simulator/cli.js');
+  return runSimulator(rest, resolve(args.configDir));
+}
+
 const SUBCOMMANDS: Subcommand[] = [
+  { words: ['dialplan', 'run'], synopsis: 'dialplan run CONTEXT EXTEN', help: 'simulate a call through (-C DIR)/extensions.conf; run without arguments for its options', run: runDialplan },
   { words: ['expr'], synopsis: "expr 'EXPRESSION'", help: 'print what $[EXPRESSION] yields in the dialplan', run: runExpr },
 ];
 

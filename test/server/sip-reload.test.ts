@@ -52,3 +52,17 @@ test('the demo configuration (examples/demo) boots with SIP on a free port', asy
   assert.match(peers, /3 sip peers/);
   assert.match(await h.rx('module show'), /^sip +Running$/m);
 });
+
+test('reload with a broken extensions.conf keeps the running dialplan and names file:line', async (t) => {
+  const good = '[from-internal]\nexten => 100,1,NoOp(first)\n';
+  const h = await startHerald({ files: { 'extensions.conf': good } });
+  t.after(() => h.stop());
+  assert.match(await h.rx('dialplan show from-internal'), /NoOp\(first\)/);
+  writeFileSync(join(h.dir, 'extensions.conf'), '[from-internal]\nexten => 100,1,NoOp(second)\n[other](missing-template)\n');
+  const out = await h.rx('reload pbx');
+  assert.match(out, /extensions\.conf:3: .*keeping the running dialplan/);
+  assert.match(await h.rx('dialplan show from-internal'), /NoOp\(first\)/);
+  writeFileSync(join(h.dir, 'extensions.conf'), '[from-internal]\nexten => 100,1,NoOp(second)\n');
+  assert.match(await h.rx('reload'), /Dialplan reloaded\./);
+  assert.match(await h.rx('dialplan show from-internal'), /NoOp\(second\)/);
+});
