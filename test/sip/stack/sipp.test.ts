@@ -35,27 +35,31 @@ function runSipp(args: string[], limitMs: number): Promise<{ code: number | null
   });
 }
 
-describe('SIPp end to end', { skip: !existsSync(SIPP) && 'sipp not installed' }, () => {
-  it('SIPp OPTIONS over UDP gets 200 from the stack', async () => {
-    const layer = await TransportLayer.create({ udp: [{ address: '127.0.0.1', port: 0 }], log: silentLogger() });
-    const stack = createSipStack({ transport: layer, clock: new RealClock(), log: silentLogger(), userAgent: 'herald-test' });
-    let seen = 0;
-    stack.handle('OPTIONS', (req, ctx) => {
-      seen++;
-      assert.ok(req.vias[0]?.params.get('rport'), 'rport filled in on receipt');
-      ctx.tx?.reply(200, 'OK', [['Allow', stack.allowedMethods().join(', ')]]);
-    });
-    try {
-      const port = layer.boundEndpoints()[0]?.port ?? 0;
-      const sippPort = await freeUdpPort();
-      const { code, output } = await runSipp(
-        [`127.0.0.1:${port}`, '-sf', fixture('sip', 'stack', 'options.xml'), '-i', '127.0.0.1', '-p', String(sippPort), '-t', 'u1', '-m', '1', '-timeout', '10s', '-timeout_error', '-nostdin', '-nd'],
-        20000,
-      );
-      assert.equal(code, 0, `sipp failed:\n${output.slice(-2000)}`);
-      assert.equal(seen, 1);
-    } finally {
-      await stack.close();
-    }
+async function runOptions(proto: 'UDP' | 'TCP'): Promise<void> {
+  const bind = [{ address: '127.0.0.1', port: 0 }];
+  const layer = await TransportLayer.create({ ...(proto === 'UDP' ? { udp: bind } : { tcp: bind }), log: silentLogger() });
+  const stack = createSipStack({ transport: layer, clock: new RealClock(), log: silentLogger(), userAgent: 'herald-test' });
+  let seen = 0;
+  stack.handle('OPTIONS', (req, ctx) => {
+    seen++;
+    assert.ok(req.vias[0]?.params.get('rport'), 'rport filled in on receipt');
+    ctx.tx?.reply(200, 'OK', [['Allow', stack.allowedMethods().join(', ')]]);
   });
+  try {
+    const port = layer.boundEndpoints()[0]?.port ?? 0;
+    const sippPort = await freeUdpPort();
+    const { code, output } = await runSipp(
+      [`127.0.0.1:${port}`, '-sf', fixture('sip', 'stack', 'options.xml'), '-i', '127.0.0.1', '-p', String(sippPort), '-t', proto === 'UDP' ? 'u1' : 't1', '-m', '1', '-timeout', '10s', '-timeout_error', '-nostdin', '-nd'],
+      20000,
+    );
+    assert.equal(code, 0, `sipp failed:\n${output.slice(-2000)}`);
+    assert.equal(seen, 1);
+  } finally {
+    await stack.close();
+  }
+}
+
+describe('SIPp end to end', { skip: !existsSync(SIPP) && 'sipp not installed' }, () => {
+  it('SIPp OPTIONS over UDP gets 200 from the stack', () => runOptions('UDP'));
+  it('SIPp OPTIONS over TCP gets 200 from the stack', () => runOptions('TCP'));
 });
