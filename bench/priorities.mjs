@@ -6,6 +6,7 @@
 // Uses the compiled tree: dist/ by default, or HERALD_BUILD_DIR (e.g. /tmp/hb-h8).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
 
 const root = new URL('..', import.meta.url).pathname;
 const build = process.env.HERALD_BUILD_DIR ?? join(root, 'dist');

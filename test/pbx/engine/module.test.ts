@@ -42,7 +42,7 @@ test('pbx module: load, globals, CLI, run a channel, reload keeps the old dialpl
   assert.equal(mod.services.globals.get('B'), '12');
   assert.ok(verbose.includes("Setting global variable 'B' to '12'"));
   assert.match((await cli.execute('dialplan show from-internal')).output, /\[ Context 'from-internal' created by 'pbx_config' \]/);
-  assert.match((await cli.execute('core show globals')).output, /   B=12\n/);
+  assert.match((await cli.execute('core show globals')).output, / {3}B=12\n/);
   assert.match((await cli.execute('core show function CALLERID')).output, /-= Info about function 'CALLERID' =-/);
   assert.match((await cli.execute('core show applications')).output, /Applications Registered =-\n$/);
 
