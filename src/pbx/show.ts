@@ -16,8 +16,10 @@ import { Dialplan, PBX_CONFIG_REGISTRAR, type StoredInclude } from './dialplan.j
 import type { DialplanContext, DialplanExtension, DialplanPriority } from './model.js';
 import { match } from './pattern.js';
 
+/** printf's %-Ns: pads to N bytes (UTF-8), never truncates. */
 function pad(s: string, width: number): string {
-  return s.length >= width ? s : s + ' '.repeat(width - s.length);
+  const n = Buffer.byteLength(s, 'utf8');
+  return n >= width ? s : s + ' '.repeat(width - n);
 }
 
 function where(file: string, line: number): string {
