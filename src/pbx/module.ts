@@ -94,7 +94,8 @@ export function createDialplanModule(): DialplanModule {
       };
       for (const a of builtinApplications()) apps.register(a);
       for (const f of [...builtinFunctions((name) => functions.get(name)), ...gosubFunctions()]) functions.register(f);
-      engine = new PbxEngine({ services, apps, functions });
+      // Build `Executing […]` lines only while someone (a console, AMI) listens to Verbose events.
+      engine = new PbxEngine({ services, apps, functions, traceSteps: () => ctx.bus.listenerCount('Verbose') > 0 });
       const r = loadFrom(ctx.dirs.config);
       if (r.ok) {
         current = r.dialplan;
