@@ -85,13 +85,12 @@ function parseRtt(dir: string): number[] {
   const f = readdirSync(dir).find((n) => n.endsWith('_rtt.csv'));
   if (!f) return [];
   const out: number[] = [];
-  // Lines: date_ms;date_sec;rtd_no;response_time(ms);rtd_name
-  for (const line of readFileSync(join(dir, f), 'utf8').split('\n').slice(1)) {
-    const cols = line.split(';');
-    if (cols.length >= 4) {
-      const v = Number(cols[3]);
-      if (Number.isFinite(v)) out.push(v);
-    }
+  // SIPp 3.6.1: header "Date_ms;response_time_ms;rtd_no", then one line per response time.
+  const lines = readFileSync(join(dir, f), 'utf8').split('\n');
+  const col = Math.max(0, lines[0].split(';').indexOf('response_time_ms'));
+  for (const line of lines.slice(1)) {
+    const v = Number(line.split(';')[col]);
+    if (line !== '' && Number.isFinite(v)) out.push(v);
   }
   return out;
 }
