@@ -22,7 +22,7 @@ const { RealClock } = await load('src/core/clock.js');
 const { silentLogger } = await load('src/core/log.js');
 const { MemoryStore } = await load('src/store/memory-store.js');
 
-function makeEngine(conf) {
+function makeEngine(conf, trace = false) {
   const dialplan = loadDialplan(parseConfText(conf, 'bench.conf'));
   const services = {
     store: new MemoryStore(),
@@ -31,12 +31,12 @@ function makeEngine(conf) {
     log: silentLogger(),
     dialplan: () => dialplan,
     globals: new Map([['LIMIT', '20']]),
-    verbose: () => {},
+    verbose: (level, text) => services.bus.emit('Verbose', { level, text }),
   };
   const apps = new AppRegistry();
   for (const a of builtinApplications()) apps.register(a);
   const fns = new Map(gosubFunctions().map((f) => [f.name, f]));
-  const engine = new PbxEngine({ services, apps, functions: { get: (n) => fns.get(n) }, traceSteps: () => false, maxSyncSteps: 1e9 });
+  const engine = new PbxEngine({ services, apps, functions: { get: (n) => fns.get(n) }, traceSteps: () => trace, maxSyncSteps: 1e9 });
   return engine;
 }
 
@@ -75,5 +75,6 @@ mixed += ' same => n,GotoIf($[${i} < ${LIMIT}]?top)\n';
 mixed += ' same => n,Hangup()\n';
 
 const simpleRate = await measure('simple NoOp priorities', makeEngine(simple), 'simple', '100', seconds);
+await measure('simple NoOp, Executing lines built and emitted', makeEngine(simple, true), 'simple', '100', seconds);
 await measure('50-priority loop with $[] and ${} (x20 per call)', makeEngine(mixed), 'mixed', '200', seconds);
 console.log(`target >= 1,000,000 simple priorities/s: ${simpleRate >= 1e6 ? 'met' : 'NOT met'}`);
