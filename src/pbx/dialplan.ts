@@ -222,10 +222,10 @@ export class Dialplan {
   }
 
   /**
-   * Add one priority. Returns null, or why it was refused: the same extension (same name by
-   * Asterisk's comparison and same caller-ID match) already has that priority — the first
-   * definition wins. A label already used in the extension stays printed but resolves to the
-   * first priority that carried it.
+   * Add one priority. Returns null, or a warning: either the priority was refused because the
+   * same extension (same name by Asterisk's comparison and same caller-ID match) already has it
+   * — the first definition wins — or it was added but its label is already used in the
+   * extension (printed, but label lookups resolve to the first priority that carried it).
    */
   addPriority(contextName: string, extenName: string, cidMatch: string | null, p: DialplanPriority): string | null {
     const e = this.entryFor(contextName, extenName, cidMatch);
