@@ -233,3 +233,18 @@ exten => _X.,cidtop+1,NoOp(not in this extension)
   assert.equal(dp.findLabel('c', '555', 'cidtop', '250')?.priority.appData, 'c');
   assert.equal(dp.findLabel('c', '555', 'cidtop', '350'), null);
 });
+
+test('a label used twice in one extension: both priorities load, lookups find the first', () => {
+  const dp = load(`[c]
+exten => 1,1(again),NoOp(a)
+exten => 1,2(again),NoOp(b)
+exten => 2,1(again),NoOp(other extension: fine)
+`);
+  assert.equal(dp.warnings.length, 1);
+  assert.equal(dp.warnings[0].line, 3);
+  assert.match(dp.warnings[0].message, /label 'again'.*already used at priority 1/);
+  assert.deepEqual(prios(dp, 'c', '1'), ['1(again) NoOp(a)', '2(again) NoOp(b)']);
+  assert.equal(dp.findLabel('c', '1', 'again', null)?.priority.appData, 'a');
+  assert.equal(dp.findLabel('c', '2', 'again', null)?.priority.appData, 'other extension: fine');
+  assert.deepEqual(dp.counts(), { extensions: 2, priorities: 3, contexts: 1 });
+});
