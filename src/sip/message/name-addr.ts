@@ -4,13 +4,13 @@
  * not carry ',', '?' or ';' of its own.
  */
 import { badRequest } from './errors.js';
-import { closingQuote, formatParams, isTokenChar, isWs, parseParams, parseParamsAt, quote, trimLws, unquote } from './lex.js';
+import { closingQuote, formatParams, isTokenChar, isWs, parseParamsAt, quote, trimLws, unquote } from './lex.js';
 import type { NameAddr, SipUri } from './types.js';
 import { formatUri, parseUriText } from './uri.js';
 
-const WILDCARD_URI: SipUri = {
-  scheme: '', user: null, password: null, host: '', port: null, params: new Map(), headers: new Map(),
-};
+function emptyUri(): SipUri {
+  return { scheme: '', user: null, password: null, host: '', port: null, params: new Map(), headers: new Map() };
+}
 
 /** Display name as a *(token LWS): every non-blank character must be a token character. */
 function checkTokenDisplay(s: string): void {
@@ -22,10 +22,10 @@ function checkTokenDisplay(s: string): void {
 
 export function parseNameAddr(text: string): NameAddr {
   const s = trimLws(text);
-  if (s === '*') return { displayName: null, uri: WILDCARD_URI, params: new Map(), wildcard: true };
+  if (s === '*') return { displayName: null, uri: emptyUri(), params: new Map(), wildcard: true };
   if (s.length === 0) throw badRequest('empty address');
-  let displayName: string | null = null;
-  let i = 0;
+  let displayName: string | null;
+  let i: number;
   if (s.charCodeAt(0) === 0x22) {
     const q = closingQuote(s, 0);
     if (q < 0) throw badRequest('unterminated quoted display name');

@@ -123,6 +123,7 @@ export function parseMessage(buf: Buffer): SipMessage {
   let clean = true;
   let contentLength = -1;
   let pos = eol + 1;
+  let nextCr = -1;
   let bodyStart = headEnd >= len ? len : headEnd + (buf[headEnd] === 0x0d ? 2 : 1);
   try {
     while (pos < sLen) {
@@ -131,6 +132,12 @@ export function parseMessage(buf: Buffer): SipMessage {
       let lineEnd = eol;
       if (lineEnd > pos && s.charCodeAt(lineEnd - 1) === 0x0d) lineEnd--;
       else clean = false;
+      // §7.3.1: CR only as part of CRLF; a bare CR inside a line is malformed.
+      if (nextCr < pos) {
+        nextCr = s.indexOf('\r', pos);
+        if (nextCr < 0) nextCr = sLen;
+      }
+      if (nextCr < lineEnd) throw badRequest('bare CR in header line');
       if (lineEnd === pos) {
         // An empty line earlier than the one found above (mixed line endings): headers end here.
         bodyStart = start + eol + 1;

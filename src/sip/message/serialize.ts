@@ -4,6 +4,11 @@
  */
 import type { SipMessage } from './message.js';
 
+/** A value set by code may not smuggle in extra header lines: CR/LF become spaces. */
+function safeValue(v: string): string {
+  return v.indexOf('\n') < 0 && v.indexOf('\r') < 0 ? v : v.replace(/[\r\n]/g, ' ');
+}
+
 function startLine(msg: SipMessage): string {
   return msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
 }
@@ -33,7 +38,7 @@ export function serializeMessage(msg: SipMessage): Buffer {
       wroteLength = true;
       continue;
     }
-    text += `${names[i] as string}: ${values[i] as string}\r\n`;
+    text += `${names[i] as string}: ${safeValue(values[i] as string)}\r\n`;
   }
   if (!wroteLength) text += `Content-Length: ${body.length}\r\n`;
   text += '\r\n';
