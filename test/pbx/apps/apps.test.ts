@@ -277,3 +277,52 @@ exten => 1,1,Wait(100)
   assert.equal(r.reason, 'hangup');
   assert.ok(!b.executed().some((l) => l.includes('not reached')));
 });
+
+test('MacroIf picks a macro; Congestion sets cause 34 and hangs up', async () => {
+  const b = makeBench(`
+[t]
+exten => 1,1,MacroIf($[2 > 1]?yes,a:no,b)
+ same => n,MacroIf(0?yes,a:no,b)
+ same => n,Congestion(1)
+ same => n,NoOp(not reached)
+[macro-yes]
+exten => s,1,NoOp(yes \${ARG1})
+[macro-no]
+exten => s,1,NoOp(no \${ARG1})
+`);
+  const r = await b.run('t', '1');
+  assert.deepEqual(
+    b.executed().filter((l) => l.includes('NoOp')),
+    ['s@macro-yes:1 NoOp yes a', 's@macro-no:1 NoOp no b'],
+  );
+  assert.equal(r.hangupCause, 34);
+});
+
+test('autofallthrough with CHANUNAVAIL indicates congestion', async () => {
+  const b = makeBench(`
+[t]
+exten => 1,1,Set(DIALSTATUS=chanunavail)
+`);
+  await b.run('t', '1');
+  assert.ok(b.lines.includes("V2: Auto fallthrough, channel 'SIM/100-00000001' status is 'chanunavail'"));
+  assert.equal(b.chan.hangupCause, 34);
+  assert.equal(b.services.clock.now(), 10_000);
+});
+
+test('hangup handlers pushed with CHANNEL() run after h, most recent first, with their arguments', async () => {
+  const b = makeBench(`
+[t]
+exten => 1,1,Set(CHANNEL(hangup_handler_push)=hh,s,1(one))
+ same => n,Set(CHANNEL(hangup_handler_push)=hh,s,1(two))
+ same => n,Hangup()
+exten => h,1,NoOp(h first)
+[hh]
+exten => s,1,NoOp(handler \${ARG1})
+ same => n,Return()
+`);
+  await b.run('t', '1');
+  assert.deepEqual(
+    b.executed().filter((l) => l.includes('NoOp')),
+    ['h@t:1 NoOp h first', 's@hh:1 NoOp handler two', 's@hh:1 NoOp handler one'],
+  );
+});
