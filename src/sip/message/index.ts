@@ -1,4 +1,25 @@
-/** The SIP message layer: everything listed in types.ts, plus helpers other layers use. */
+/**
+ * The SIP message layer: everything listed in types.ts, plus helpers other layers use.
+ *
+ * Behaviour worth knowing:
+ * - parseMessage checks framing only: start line (400 / 505), header-line syntax, Content-Length
+ *   (400 when larger than the datagram, negative, non-numeric or conflicting). Header values are
+ *   parsed on first access (callId, cseq, from, to, vias, contacts, maxForwards, expires,
+ *   requestUri), which throw SipParseError. Call validateRequest(req) before acting on a request:
+ *   it returns the SipParseError to answer with (416 unsupported Request-URI scheme, 400 missing /
+ *   repeated / malformed To, From, Call-ID, CSeq, Via, Max-Forwards, Contact, CSeq method ≠
+ *   method, non-GMT Date, Request-URI with ?headers) or null.
+ * - No Content-Length on a datagram: the body is the rest of it. Bare-LF line ends are accepted.
+ * - Hosts are lower-cased; IPv6 hosts come WITHOUT brackets (formatUri/formatVia add them).
+ *   Parameter names are lower-cased; parameter values keep their case, and header-parameter values
+ *   keep their quotes (use unquote()). URI user/password/params/headers are %-decoded once.
+ * - A name-addr with another scheme keeps it opaque (uri.opaque, e.g. To: <http://…>); a
+ *   Request-URI with another scheme throws 416 from requestUri.
+ * - Parsed-and-unmodified messages re-emit their received header lines; any SipHeaders mutation
+ *   (set/append/prepend/remove) drops that and the message's cached parses.
+ * - createErrorResponse(err) builds the response to a request that failed parseMessage from
+ *   err.partial (null when Via/From/To/Call-ID/CSeq could not all be read).
+ */
 export type { AuthHeader, CSeq, NameAddr, Params, SipHeadersShape, SipRequestShape, SipResponseShape, SipUri, Via } from './types.js';
 export { SipParseError, type PartialMessage } from './errors.js';
 export { SipHeaders } from './headers.js';
