@@ -8,6 +8,9 @@
 //                 the process start, so this includes Node's own start-up)
 //   herald→booted the same minus when herald's first line of code ran (bin/herald.js): the part
 //                 herald is responsible for. Target: ≤ 300 ms.
+//   CPU time      user+system CPU of the server process at that point: barely moved by other load
+//                 on the machine, so it is the figure to compare between versions.
+// The server's log also gives each module's import and start time, printed below the totals.
 // Usage: node bench/startup.mjs [--runs N] [--entry path/to/run.js]   (after npm run build)
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,6 +100,18 @@ try {
   console.log(`  spawn -> "herald Ready." (this script):  ${stats(spawnToReady)}`);
   console.log(`  process start -> fully booted (server):  ${stats(processToBooted)}`);
   console.log(`  herald code start -> fully booted:       ${stats(heraldToBooted)}   target <= ${TARGET_MS} ms`);
+  console.log(`  CPU time used by then (user+system):     ${stats(booted.map((b) => b.cpuMs))}`);
+  const perModule = new Map();
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes('"module started"')) continue;
+    const rec = JSON.parse(line);
+    if (!perModule.has(rec.module)) perModule.set(rec.module, { importMs: [], startMs: [] });
+    perModule.get(rec.module).importMs.push(rec.importMs);
+    perModule.get(rec.module).startMs.push(rec.startMs);
+  }
+  for (const [name, m] of perModule) {
+    console.log(`    module ${name.padEnd(6)} import ${stats(m.importMs)}; start ${stats(m.startMs)}`);
+  }
   const worst = Math.max(...heraldToBooted);
   if (worst > TARGET_MS) console.log(`  over target: max ${worst.toFixed(1)} ms`);
 } finally {
