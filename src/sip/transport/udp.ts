@@ -7,6 +7,8 @@ import { serializeMessage, type SipMessage } from '../message/index.js';
 import { ipFamily, normalizeAddress, onlyLineEnds, type TransportSink } from './sink.js';
 import type { Endpoint } from './types.js';
 
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export class UdpTransport {
   private closed = false;
 
@@ -18,7 +20,9 @@ export class UdpTransport {
   ) {}
 
   static bind(address: string, port: number, sink: TransportSink, maxMessageBytes: number): Promise<UdpTransport> {
-    const socket = createSocket({ type: ipFamily(address) === 6 ? 'udp6' : 'udp4', ipv6Only: ipFamily(address) === 6 });
+    // A larger receive buffer rides out short event-loop stalls under load instead of dropping
+    // datagrams (the kernel caps it at net.core.rmem_max).
+    const socket = createSocket({ type: ipFamily(address) === 6 ? 'udp6' : 'udp4', ipv6Only: ipFamily(address) === 6, recvBufferSize: RECV_BUFFER_BYTES });
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       socket.once('error', onError);
