@@ -72,10 +72,11 @@ async function answer(h: Harness, req: Headers): Promise<Headers | null> {
     }
     case 'Getvar': {
       const variable = header(req, 'Variable') ?? '';
-      let value = '';
+      let value: string;
       try {
         value = h.read(variable);
       } catch {
+        // A failed function read leaves the value empty.
         value = '';
       }
       return ok(['Variable', variable], ['Value', value]);
