@@ -29,7 +29,7 @@ class Inbox<T> {
     if (w) w(v);
     else this.items.push(v);
   }
-  next(ms = 3000, what = 'message'): Promise<T> {
+  next(ms = 5000, what = 'message'): Promise<T> {
     const v = this.items.shift();
     if (v !== undefined) return Promise.resolve(v);
     return within<T>(ms, what, (resolve) => this.waiters.push(resolve));
@@ -96,7 +96,7 @@ export class TcpPeer {
   write(data: string | Buffer): Promise<void> {
     return new Promise((resolve, reject) => this.socket.write(data, (err) => (err ? reject(err) : resolve())));
   }
-  waitClosed(ms = 3000): Promise<void> {
+  waitClosed(ms = 5000): Promise<void> {
     return within<void>(ms, 'connection close', (resolve) => void this.closed.then(resolve));
   }
   destroy(): void {

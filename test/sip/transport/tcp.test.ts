@@ -110,7 +110,7 @@ describe('TCP transport on real sockets', () => {
       await peer.write('\r\n\r\n');
       const pong = await peer.raw.next(2000, 'pong');
       assert.equal(pong.toString(), '\r\n');
-      await peer.waitClosed(3000);
+      await peer.waitClosed(5000);
     } finally {
       peer.destroy();
       await stack.close();
