@@ -346,7 +346,12 @@ export class PbxEngine {
       }
       let res = this.exec(chan, app, prio.app, data);
       if (typeof (res as Promise<AppResult>).then === 'function') {
-        res = await res;
+        try {
+          res = await res;
+        } catch (err) {
+          this.warn(`${app.name}: ${err instanceof Error ? err.message : String(err)} on '${chan.name}'`);
+          res = HANGUP;
+        }
         st.syncSteps = 0;
         st.sinceYield = 0;
       } else if (++st.syncSteps > this.maxSyncSteps) {

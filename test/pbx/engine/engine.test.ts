@@ -215,3 +215,31 @@ exten => 100,1,SlowThing()
   assert.equal(calls, 2);
   assert.ok(b.executed().includes('100@test:3 NoOp done'));
 });
+
+test('an application that throws or rejects hangs the call up with a warning; h still runs', async () => {
+  const boom: DialplanApplication = {
+    name: 'Boom',
+    synopsis: '',
+    syntax: '',
+    description: '',
+    exec(call) {
+      if (call.data === 'async') return Promise.reject(new Error('async failure'));
+      throw new Error('sync failure');
+    },
+  };
+  for (const mode of ['sync', 'async']) {
+    const b = makeBench(
+      `
+[test]
+exten => 100,1,Boom(${mode})
+ same => n,NoOp(not reached)
+exten => h,1,NoOp(h ran)
+`,
+      { extraApps: [boom] },
+    );
+    const r = await b.run('test', '100');
+    assert.equal(r.reason, 'hangup');
+    assert.ok(b.warnings.includes(`Boom: ${mode} failure on 'SIM/100-00000001'`), b.warnings.join('\n'));
+    assert.deepEqual(b.executed(), [`100@test:1 Boom ${mode}`, 'h@test:1 NoOp h ran']);
+  }
+});
