@@ -41,8 +41,7 @@ type Headers = Array<[string, string]>;
 /** The first Authorization header for our realm, parsed; null when none. */
 function findCredentials(req: SipRequest, realm: string): Map<string, string> | null {
   let first: Map<string, string> | null = null;
-  for (const [name, value] of req.headers.entries()) {
-    if (name !== 'Authorization') continue;
+  for (const value of req.headers.getAll('Authorization')) {
     const h = parseAuthHeader(value);
     if (h.scheme.toLowerCase() !== 'digest') continue;
     if (h.params.get('realm') === realm) return h.params;
@@ -62,7 +61,23 @@ function unquoteInstance(v: string | null | undefined): string | null {
   return v.replace(/^"|"$/g, '');
 }
 
+/** The Date header value, rebuilt at most once a second (every 200 carries one). */
+class DateCache {
+  private second = -1;
+  private text = '';
+  get(nowMs: number): string {
+    const s = Math.floor(nowMs / 1000);
+    if (s !== this.second) {
+      this.second = s;
+      this.text = new Date(s * 1000).toUTCString();
+    }
+    return this.text;
+  }
+}
+
 export class Registrar {
+  private readonly dates = new DateCache();
+
   constructor(private readonly deps: RegistrarDeps) {}
 
   /** The MethodHandler for REGISTER. */
@@ -260,7 +275,7 @@ export class Registrar {
       const left = Math.max(0, Math.round((b.expiresAt - now) / 1000));
       headers.push(['Contact', `<${b.uri}>;expires=${left}`]);
     }
-    headers.push(['Date', new Date(now).toUTCString()]);
+    headers.push(['Date', this.dates.get(now)]);
     tx.reply(200, 'OK', headers);
   }
 }

@@ -275,3 +275,37 @@ test('reload: removed peer loses its contacts; a broken sip.conf keeps the runni
   const [, ok] = await registerWithAuth(env, '6002', '6002pass');
   assert.equal(ok.status, 200);
 });
+
+test('REGISTER over TCP: the binding keeps the connection for reuse', async () => {
+  const env = await startEnv(CONF.replace('[general]', '[general]\ntcpenable = yes\ntcpbindaddr = 127.0.0.1:0'));
+  const tcp = env.mod.boundEndpoints().find((e) => e.proto === 'TCP');
+  assert.ok(tcp, 'TCP bound');
+  const { connect } = await import('node:net');
+  const sock = connect(tcp.port, '127.0.0.1');
+  await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+  cleanups.push(() => {
+    sock.destroy();
+  });
+  const localPort = sock.localPort ?? 0;
+  const text = registerText({ user: 'open', serverPort: tcp.port, clientPort: localPort, callId: 'tcp-1', cseq: 1 })
+    .replace('SIP/2.0/UDP', 'SIP/2.0/TCP')
+    .replace(/\n/g, '\r\n');
+  const reply = new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('no TCP response')), 3000);
+    sock.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\r\n\r\n')) {
+        clearTimeout(timer);
+        resolve(buf);
+      }
+    });
+  });
+  sock.write(text);
+  assert.match(await reply, /^SIP\/2\.0 200 OK\r\n/);
+  const b = env.mod.contactsOf('open')[0];
+  assert.equal(b.source.proto, 'TCP');
+  assert.equal(b.source.port, localPort);
+  assert.ok(b.connectionId);
+  assert.match(env.server.ctx.store.get('SIP/Registry', 'open') ?? '', /tr=TCP&conn=/);
+});

@@ -9,7 +9,7 @@
  * nonce-count seen (RFC 7616 §3.4: the server should check nc increases), in a bounded LRU; a
  * nonce that fell out of the LRU is answered stale so it cannot be replayed.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 
@@ -92,7 +92,8 @@ export class DigestAuthenticator {
   readonly algorithms: DigestAlgorithm[];
   private readonly lifetimeMs: number;
   private readonly now: () => number;
-  private readonly key: Buffer;
+  /** A KeyObject: createHmac with a raw Buffer re-imports the key on every call. */
+  private readonly key: KeyObject;
   private readonly opaque: string;
   private readonly maxTracked: number;
   /** nonce → highest nc seen; Map insertion order is the LRU order. */
@@ -106,7 +107,7 @@ export class DigestAuthenticator {
     if (this.algorithms.length === 0) this.algorithms = ['MD5'];
     this.lifetimeMs = opts.nonceLifetimeMs;
     this.now = opts.now;
-    this.key = opts.secret ?? randomBytes(32);
+    this.key = createSecretKey(opts.secret ?? randomBytes(32));
     this.opaque = createHmac('sha256', this.key).update('opaque').digest('hex').slice(0, 16);
     this.maxTracked = opts.maxTrackedNonces ?? 100_000;
   }
