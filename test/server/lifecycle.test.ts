@@ -120,6 +120,13 @@ test('herald -r reads commands from stdin (no terminal) and leaves on exit', asy
   assert.match(r.stdout, /No such command 'jabber test'/);
 });
 
+test('SIGHUP reloads and prints the result on the console', async () => {
+  const h = await server();
+  h.proc.kill('SIGHUP');
+  await h.waitForOutput('Nothing to reload.');
+  assert.equal(h.proc.exitCode, null);
+});
+
 test('garbage, bad JSON shapes and oversized requests close that connection only', async () => {
   const h = await server();
   assert.match(await rawExchange(h.controlPath, 'this is not json\n'), /"error":"request is not JSON"/);
