@@ -4,6 +4,7 @@
  * Facts: asterisk-dialplan-xmpp.md §3.6.
  */
 import * as ld from './long-double.js';
+import * as tr from './transcendental.js';
 import { ExprValue, toNumber, type Warnings } from './value.js';
 
 /** Reads a dialplan function; undefined when no such function exists. */
@@ -12,40 +13,31 @@ export type FunctionReader = (name: string, args: string) => string | undefined;
 type Unary = (x: ld.Num) => ld.Num;
 type Binary = (x: ld.Num, y: ld.Num) => ld.Num;
 
-/** Through doubles; an invalid-argument NaN from these prints as `nan` (observed for ACOS(12)). */
-function viaDouble(f: (x: number) => number): Unary {
-  return (x) => ld.fromDouble(f(ld.toDouble(x)));
-}
-
-function viaDouble2(f: (x: number, y: number) => number): Binary {
-  return (x, y) => ld.fromDouble(f(ld.toDouble(x), ld.toDouble(y)));
-}
-
 const UNARY: Record<string, Unary> = {
-  COS: viaDouble(Math.cos),
-  SIN: viaDouble(Math.sin),
-  TAN: viaDouble(Math.tan),
-  ACOS: viaDouble(Math.acos),
-  ASIN: viaDouble(Math.asin),
-  ATAN: viaDouble(Math.atan),
+  COS: tr.cosL,
+  SIN: tr.sinL,
+  TAN: tr.tanL,
+  ACOS: tr.acosL,
+  ASIN: tr.asinL,
+  ATAN: tr.atanL,
   SQRT: ld.sqrt,
   FLOOR: (x) => ld.roundToInteger(x, 'floor'),
   CEIL: (x) => ld.roundToInteger(x, 'ceil'),
   ROUND: (x) => ld.roundToInteger(x, 'round'),
   RINT: (x) => ld.roundToInteger(x, 'rint'),
   TRUNC: (x) => ld.roundToInteger(x, 'trunc'),
-  EXP: viaDouble(Math.exp),
-  EXP2: viaDouble((x) => 2 ** x),
-  EXP10: viaDouble((x) => 10 ** x),
-  LOG: viaDouble(Math.log),
-  LOG2: viaDouble(Math.log2),
-  LOG10: viaDouble(Math.log10),
+  EXP: tr.expL,
+  EXP2: tr.exp2L,
+  EXP10: tr.exp10L,
+  LOG: tr.logL,
+  LOG2: tr.log2L,
+  LOG10: tr.log10L,
   ABS: ld.abs,
 };
 
 const BINARY: Record<string, Binary> = {
-  ATAN2: viaDouble2(Math.atan2),
-  POW: viaDouble2(Math.pow),
+  ATAN2: tr.atan2L,
+  POW: tr.powL,
   REMAINDER: ld.remainder,
 };
 

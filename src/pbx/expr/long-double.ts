@@ -99,6 +99,11 @@ function round(negative: boolean, num: bigint, den: bigint, exp2: number): Num {
   return simplify(new ExtendedFloat('finite', negative, q, exponent));
 }
 
+/** sign × m × 2^e rounded to a long double (m ≥ 0). */
+export function roundScaled(negative: boolean, m: bigint, e: number): Num {
+  return round(negative, m, 1n, e);
+}
+
 /** A view of any Num as sign/mantissa/exponent. */
 function parts(x: Num): ExtendedFloat {
   if (typeof x !== 'number') return x;

@@ -122,3 +122,18 @@ test('checkCondition follows pbx_checkcondition', () => {
   for (const s of ['', '0', '00', '-0', '0.9', '0abc', ' 0']) assert.equal(checkCondition(s), false, s);
   for (const s of ['1', '-1', '1.5', '2x', 'abc', '""', ' 5', '-', 'x0']) assert.equal(checkCondition(s), true, s);
 });
+
+test('math functions: long double results and C special values', () => {
+  const cases: Array<[string, string]> = [
+    ['SQRT(-1)', '-nan'], ['ACOS(12)', 'nan'], ['POW(-8,0.5)', '-nan'], ['POW(-2,3)', '-8'],
+    ['POW(0,-1)', 'inf'], ['LOG(0)', '-inf'], ['LOG(-1)', 'nan'], ['EXP(100000)', 'inf'],
+    ['EXP(-100000)', '0'], ['TAN(0)', '0'], ['ATAN2(0,-1)', '3.14159265358979324'],
+    ['COS(3.141592653)', '-1'], ['POW(2,0.5)', '1.41421356237309505'], ['EXP10(3)', '1000'],
+    ['EXP2(10)', '1024'], ['LOG2(8)', '3'], ['LOG10(1000)', '3'], ['POW(10,-2)', '0.01'],
+    ['ATAN2(1,0)', '1.57079632679489662'], ['ASIN(-1)', '-1.57079632679489662'],
+    ['ACOS(-1)', '3.14159265358979324'], ['SIN(3.14159265358979323846)', '-5.01655761266833202e-20'],
+    ['EXP(11356)', '7.04914579998566244e+4931'], ['SIN(0.5)', '0.479425538604203'],
+    ['POW(2,100)', '1.2676506002282294e+30'],
+  ];
+  for (const [e, want] of cases) assert.equal(value(e), want, e);
+});
