@@ -74,8 +74,12 @@ class SyntaxFailure {
   ) {}
 }
 
+/** Nesting deeper than this is treated as a syntax error (Bison's stack has a limit too). */
+const MAX_DEPTH = 1000;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
 
   constructor(
     private readonly tokens: Token[],
@@ -166,6 +170,15 @@ class Parser {
 
   private prefix(): ExprValue {
     const t = this.peek();
+    if (++this.depth > MAX_DEPTH) throw new SyntaxFailure(t, 'less nesting');
+    try {
+      return this.prefixInner(t);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private prefixInner(t: Token): ExprValue {
     switch (t.kind) {
       case 'TOKEN': {
         this.pos++;

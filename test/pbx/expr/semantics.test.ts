@@ -137,3 +137,23 @@ test('math functions: long double results and C special values', () => {
   ];
   for (const [e, want] of cases) assert.equal(value(e), want, e);
 });
+
+test('never throws: deep nesting and random operator soup', () => {
+  assert.equal(evaluateExpression(`${'('.repeat(5000)}1${')'.repeat(5000)}`).value, '0');
+  assert.equal(evaluateExpression(`${'-'.repeat(5000)}1`).value, '0');
+  assert.equal(evaluateExpression(`${'('.repeat(50)}1${')'.repeat(50)}`).value, '1');
+  const alphabet = ['1', '0', '2.5', 'abc', '"x y"', '(', ')', '+', '-', '*', '/', '%', '|', '&', '=', '!=', '<', '>=',
+    ':', '=~', '~~', '?', '::', '!', ',', 'COS(', 'FOO(', '"(a|ab)*"', '${X}', ' ', '{', '$', '\\'];
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < 3000; i++) {
+    let s = '';
+    const len = rnd(12);
+    for (let j = 0; j < len; j++) s += alphabet[rnd(alphabet.length)];
+    const r = evaluateExpression(s, { callFunction: (n) => (n === 'FOO' ? 'bar' : undefined) });
+    assert.equal(typeof r.value, 'string', s);
+  }
+});
