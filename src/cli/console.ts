@@ -136,14 +136,14 @@ export function runConsole(opts: ConsoleOptions): Promise<number> {
             return; // onClose reports the lost connection
           }
         }
-        if (!finished && !closed) rl.prompt();
+        if (!finished && !closed) rl.prompt(true);
       });
     });
 
     conn.console(opts.verbosity).then(
       () => {
         if (opts.banner) output.write(`${opts.banner}\n`);
-        if (!finished && !closed) rl.prompt();
+        if (!finished && !closed) rl.prompt(true);
       },
       () => finish(1),
     );
