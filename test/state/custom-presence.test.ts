@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { FunctionError } from '../../src/pbx/types.js';
 import { PresenceWriteError } from '../../src/state/custom-presence.js';
 import { makeHarness, type Harness } from './harness.js';
@@ -167,4 +171,24 @@ test('presencestate list skips an entry that does not parse, with a warning', as
   );
   assert.deepEqual(h.logLines, [{ level: 40, msg: 'Invalid CustomPresence entry sleepy,zz encountered' }]);
   assert.throws(() => h.read('PRESENCE_STATE(CustomPresence:bad,value)'), /^FunctionError: PRESENCE_STATE unknown $/);
+});
+
+test('a real restart on the SQLite store: Custom and CustomPresence come back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-state-'));
+  try {
+    const path = join(dir, 'astdb.sqlite3');
+    const first = makeHarness(SqliteStore.open(path));
+    await first.run('presencestate change CustomPresence:6002 "AWAY,lunch,Out to lunch"');
+    await first.run('devstate change Custom:foo INUSE');
+    first.state.close();
+    await first.store.close();
+    const second = makeHarness(SqliteStore.open(path));
+    assert.equal((await second.run('database show CustomPresence')).output,
+      '/CustomPresence/6002                              : AWAY,lunch,Out to lunch  \n1 results found.\n');
+    assert.equal(second.read('DEVICE_STATE(Custom:foo)'), 'INUSE');
+    assert.deepEqual(second.state.presence.get('CustomPresence:6002'), { state: 'away', subtype: 'lunch', message: 'Out to lunch' });
+    await second.store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
