@@ -42,6 +42,7 @@ import { STRPTIME } from './strptime.js';
 import { STRREPLACE } from './strreplace.js';
 import { TOLOWER } from './tolower.js';
 import { TOUPPER } from './toupper.js';
+import { DIALPLAN_EXISTS, VALID_EXTEN } from './valid-exten.js';
 
 export { setEvalSubstituter } from './substituter.js';
 export { hangupHandlers, expandHandlerLocation } from './channel.js';
@@ -57,7 +58,7 @@ export function builtinFunctions(resolve?: FunctionResolver): DialplanFunction[]
     ARRAY, CALLERID, CHANNEL, CSV_QUOTE, CUT, DB, DB_DELETE, DB_EXISTS, DB_KEYS, EVAL, EXISTS,
     FIELDNUM, FIELDQTY, FILTER, GLOBAL, HASH, HASHKEYS, IF, IFTIME, ISNULL, LEN, LISTFILTER, MATH,
     POP, PUSH, QUOTE, RAND, REGEX, REPLACE, SHARED, SHIFT, SPRINTF, STRFTIME, STRPTIME, STRREPLACE,
-    TOLOWER, TOUPPER, UNSHIFT,
+    TOLOWER, TOUPPER, UNSHIFT, VALID_EXTEN, DIALPLAN_EXISTS,
   ];
   const own = new Map(list.map((f) => [f.name, f]));
   list.push(createSetFunction(resolve ?? ((name) => own.get(name.toUpperCase()))));
