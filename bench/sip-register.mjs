@@ -11,7 +11,7 @@
 //
 // Usage: node bench/sip-register.mjs [--step-seconds N] [--digest-rates 2000,4000,…]
 //        [--noauth-rates 4000,8000,…] [--peers N] [--server auto|herald|module] [--build dist]
-//        [--store sqlite|memory] [--only digest|noauth]     (after npm run build)
+//        [--store sqlite|memory] [--only digest|noauth] [--entry bin/herald.js]   (after npm run build)
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
@@ -34,6 +34,7 @@ const serverMode = opt('--server', 'auto');
 const build = opt('--build', 'dist');
 const storeKind = opt('--store', 'sqlite');
 const only = opt('--only', '');
+const entry = opt('--entry', join(root, 'bin/herald.js'));
 const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
 
 async function freePort() {
@@ -123,8 +124,8 @@ async function startHerald(dir, port) {
     let child;
     try {
       if (kind === 'herald') {
-        if (!existsSync(join(root, 'dist/src/cli/run.js'))) continue;
-        child = await startProcess([join(root, 'bin/herald.js'), '-C', dir, '-f'], /herald Ready\./);
+        if (!existsSync(entry) || (entry.endsWith('bin/herald.js') && !existsSync(join(root, 'dist/src/cli/run.js')))) continue;
+        child = await startProcess([entry, '-C', dir, '-f'], /herald Ready\./);
       } else {
         child = await startProcess([join(root, 'bench/sip-register-server.mjs'), dir, '--build', build, '--store', storeKind], /READY \d+/);
       }

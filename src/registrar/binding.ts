@@ -40,24 +40,28 @@ function formatAddr(ep: Endpoint): string {
   return ep.address.includes(':') ? `[${ep.address}]:${ep.port}` : `${ep.address}:${ep.port}`;
 }
 
+/** One `k=v` pair of the query string, escaped as URLSearchParams would read it back. */
+function pair(key: string, value: string): string {
+  return `${key}=${encodeURIComponent(value)}`;
+}
+
 export function encodeBindings(bindings: readonly ContactBinding[]): string {
-  return bindings
-    .map((b) => {
-      const contact = b.uri.replace(/,/g, '%2C').replace(/\|/g, '%7C');
-      const extra = new URLSearchParams();
-      extra.set('at', String(b.expiresAt));
-      extra.set('tr', b.source.proto);
-      if (b.connectionId) extra.set('conn', b.connectionId);
-      extra.set('cid', b.callId);
-      extra.set('cs', String(b.cseq));
-      if (b.userAgent) extra.set('ua', b.userAgent);
-      if (b.q !== null) extra.set('q', String(b.q));
-      if (b.instanceId) extra.set('inst', b.instanceId);
-      for (const p of b.path) extra.append('path', p);
-      extra.set('reg', String(b.registeredAt));
-      return `${formatAddr(b.source)}:${b.expiresSec}:${b.user}:${contact}|${extra.toString()}`;
-    })
-    .join(',');
+  let out = '';
+  for (let i = 0; i < bindings.length; i++) {
+    const b = bindings[i] as ContactBinding;
+    const contact = b.uri.includes(',') || b.uri.includes('|') ? b.uri.replace(/,/g, '%2C').replace(/\|/g, '%7C') : b.uri;
+    let extra = `at=${b.expiresAt}&tr=${b.source.proto}`;
+    if (b.connectionId) extra += `&${pair('conn', b.connectionId)}`;
+    extra += `&${pair('cid', b.callId)}&cs=${b.cseq}`;
+    if (b.userAgent) extra += `&${pair('ua', b.userAgent)}`;
+    if (b.q !== null) extra += `&q=${b.q}`;
+    if (b.instanceId) extra += `&${pair('inst', b.instanceId)}`;
+    for (const p of b.path) extra += `&${pair('path', p)}`;
+    extra += `&reg=${b.registeredAt}`;
+    if (i > 0) out += ',';
+    out += `${formatAddr(b.source)}:${b.expiresSec}:${b.user}:${contact}|${extra}`;
+  }
+  return out;
 }
 
 const PROTOS = new Set<TransportProto>(['UDP', 'TCP', 'TLS', 'WS', 'WSS']);

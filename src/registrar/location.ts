@@ -30,6 +30,7 @@ export interface LocationDeps {
 export class LocationService {
   private readonly peers = new Map<string, PeerEntry>();
   private readonly pendingWrites = new Set<Promise<unknown>>();
+  private closed = false;
   /** Called when a peer's contacts changed (qualify follows them). */
   onChange: (peerKey: string) => void = () => {};
 
@@ -83,6 +84,8 @@ export class LocationService {
   /** One timer per peer, at the earliest contact expiry (+ grace). */
   private armTimer(peerKey: string, entry: PeerEntry): void {
     this.deps.clock.clear(entry.timer);
+    entry.timer = null;
+    if (this.closed) return;
     let earliest = Infinity;
     for (const b of entry.bindings) if (b.expiresAt < earliest) earliest = b.expiresAt;
     const delay = earliest + EXPIRY_GRACE_MS - this.deps.clock.wallNow();
@@ -158,6 +161,7 @@ export class LocationService {
 
   /** Stop timers and wait for every write in flight. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const e of this.peers.values()) {
       this.deps.clock.clear(e.timer);
       e.timer = null;

@@ -95,7 +95,7 @@ export class SipModule implements HeraldModule {
     });
     this.running = await this.bind(conf.general, ctx);
     location.onChange = (key) => this.running?.qualifier.refresh(key);
-    for (const key of location.registeredPeers()) this.running.qualifier.refresh(key);
+    for (const key of location.registeredPeers()) this.running.qualifier.refresh(key, { spread: true });
     this.cliCommands = sipCommands(this.cliSource());
     for (const c of this.cliCommands) ctx.cli.register(c);
     const where = this.running.transport.boundEndpoints().map((e) => `${e.proto}:${e.address}:${e.port}`).join(', ');
@@ -224,7 +224,7 @@ export class SipModule implements HeraldModule {
       if (!p || p.type === 'user' || !p.dynamic) drops.push(this.location.drop(key));
     }
     await Promise.all(drops);
-    for (const key of this.location.registeredPeers()) this.running.qualifier.refresh(key);
+    for (const key of this.location.registeredPeers()) this.running.qualifier.refresh(key, { spread: rebind });
     const n = this.peers.listPeers().length;
     ctx.log.info({ peers: n, removed: removed.length, rebound: rebind }, 'sip.conf reloaded');
     return { ok: true, message: `sip.conf reloaded (${n} peers${removed.length ? `, ${removed.length} removed` : ''})` };

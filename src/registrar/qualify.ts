@@ -58,8 +58,12 @@ export class Qualifier {
     return s ? { status: s.status, rttMs: s.rttMs } : undefined;
   }
 
-  /** Call when a peer's contacts or config changed: start, keep or stop its qualify cycle. */
-  refresh(peerKey: string): void {
+  /**
+   * Call when a peer's contacts or config changed: start, keep or stop its qualify cycle. A new
+   * registration is qualified at once (chan_sip does); `spread` (restart, reload) starts it at a
+   * random point within qualifyfreq so thousands of restored peers are not all poked together.
+   */
+  refresh(peerKey: string, opts: { spread?: boolean } = {}): void {
     if (this.closed) return;
     const peer = this.deps.peers.getByKey(peerKey);
     const contacts = this.deps.location.contacts(peerKey);
@@ -74,8 +78,8 @@ export class Qualifier {
     if (!s) {
       const fresh: PeerQualifyState = { status: 'Unknown', rttMs: null, timer: null, round: 0 };
       this.state.set(peerKey, fresh);
-      // chan_sip qualifies a peer right after it registers.
-      fresh.timer = this.deps.clock.setTimer(0, () => this.poke(peerKey));
+      const delay = opts.spread ? Math.floor(Math.random() * peer.qualifyFreqMs) : 0;
+      fresh.timer = this.deps.clock.setTimer(delay, () => this.poke(peerKey));
     }
   }
 

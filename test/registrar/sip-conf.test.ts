@@ -105,3 +105,19 @@ test('ACL: last matching rule wins, CIDR and mask forms, IPv6', () => {
   assert.throws(() => parseAclRule('permit', '10.0.0.0/33'));
   assert.throws(() => parseAclRule('permit', '10.0.0.0/255.0'));
 });
+
+test('stored registration format round-trips (Asterisk prefix, herald extras, odd characters)', async () => {
+  const { encodeBindings, decodeBindings } = await import('../../src/registrar/binding.js');
+  const b = {
+    uri: 'sip:6002@[::1]:5093;transport=tcp;x=a,b|c', user: '6002', expiresSec: 3600, expiresAt: 1795369000000,
+    source: { proto: 'TCP' as const, address: '::1', port: 5093 }, connectionId: 'tcp-7', callId: 'abc@host', cseq: 12,
+    userAgent: 'Phone 1.0 (a&b=c)', q: 0.5, instanceId: '<urn:uuid:1234>', path: ['<sip:p1;lr>', '<sip:p2;lr>'], registeredAt: 1795368000000,
+  };
+  const plain = { ...b, uri: 'sip:6002@127.0.0.1:5093', source: { proto: 'UDP' as const, address: '127.0.0.1', port: 5093 }, connectionId: null, q: null, instanceId: null, path: [], userAgent: '' };
+  const text = encodeBindings([plain, b]);
+  assert.ok(text.startsWith('127.0.0.1:5093:3600:6002:sip:6002@127.0.0.1:5093|at=1795369000000&tr=UDP&'));
+  const back = decodeBindings(text);
+  assert.equal(back.bad, 0);
+  assert.deepEqual(back.bindings, [plain, b]);
+  assert.equal(decodeBindings('garbage,127.0.0.1:1:2:u:sip:u@h|at=5').bindings.length, 1);
+});
