@@ -45,8 +45,8 @@ export interface PresenceInfo {
   message: string;
 }
 
-export const NOT_SET: PresenceInfo = { state: 'not_set', subtype: '', message: '' };
-const INVALID_INFO: PresenceInfo = { state: PRESENCE_INVALID, subtype: '', message: '' };
+export const NOT_SET: Readonly<PresenceInfo> = Object.freeze({ state: 'not_set', subtype: '', message: '' });
+const INVALID_INFO: Readonly<PresenceInfo> = Object.freeze({ state: PRESENCE_INVALID, subtype: '', message: '' });
 
 /** One parsed `state[,subtype[,message[,options]]]` text. */
 export interface PresenceData {
@@ -138,18 +138,18 @@ export class PresenceEngine {
     const parts = splitDevice(provider);
     if (!parts) {
       this.log?.warn(`No label found for presence state provider: ${provider}`);
-      return INVALID_INFO;
+      return { ...INVALID_INFO };
     }
     const fn = this.providers[parts.form].get(parts.name.toLowerCase());
     if (!fn) {
       if (parts.form === 'label') this.log?.warn(`No provider found for label: ${parts.name}`);
-      return INVALID_INFO;
+      return { ...INVALID_INFO };
     }
     try {
       return fn(parts.resource);
     } catch (err) {
       this.log?.warn({ err, provider }, 'presence provider failed');
-      return INVALID_INFO;
+      return { ...INVALID_INFO };
     }
   }
 
@@ -181,7 +181,7 @@ export class PresenceEngine {
   }
 
   private aggregate(providers: string, useCache: boolean): PresenceInfo {
-    let best = INVALID_INFO;
+    let best: Readonly<PresenceInfo> = INVALID_INFO;
     for (const label of providers.split('&')) {
       let next: PresenceInfo | undefined = useCache ? this.cache.get(label) : undefined;
       if (next === undefined || next.state === PRESENCE_INVALID) next = this.queryOne(label);
