@@ -25,6 +25,8 @@ import { TeeLogStream, formatVerbose } from './cli/console-output.js';
 import { MODULES, type ModuleEntry } from './modules.js';
 
 export const STORE_FILE_NAME = 'herald.sqlite3';
+/** A module's stop() taking longer than this is reported and the shutdown goes on without it. */
+export const MODULE_STOP_TIMEOUT_MS = 10000;
 export const LOG_FILE_NAME = 'herald.log';
 
 export interface StartServerOptions {
@@ -46,6 +48,8 @@ export interface StartServerOptions {
   modules?: ModuleEntry[];
   /** performance.now() when herald's own code began running (bin/herald.js), for the boot figure. */
   launchedAt?: number;
+  /** How long a module's stop() may take (default MODULE_STOP_TIMEOUT_MS). */
+  moduleStopTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -107,7 +111,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     return p;
   });
 
-  const consoleWrite = opts.consoleWrite ?? (opts.foreground ? (line: string) => process.stdout.write(`${line}\n`) : () => {});
+  const consoleWrite = opts.consoleWrite ?? (opts.foreground ? stdoutConsole() : () => {});
   // -v on the command line wins; otherwise herald.conf's [options] verbose (Asterisk's asterisk.conf habit).
   let rootVerbosity = opts.quiet ? 0 : Math.max(0, opts.verbosity > 0 ? opts.verbosity : (heraldOptions.verbose ?? 0));
   let control: ControlServer | undefined;
@@ -256,7 +260,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         if (!m.module || m.status === 'Failed' || m.status === 'Stopped') continue;
         m.status = 'Stopping';
         try {
-          await m.module.stop();
+          const limit = opts.moduleStopTimeoutMs ?? MODULE_STOP_TIMEOUT_MS;
+          await withTimeout(m.module.stop(), limit, `module '${m.name}' did not stop within ${limit} ms`);
         } catch (err) {
           log.error({ err, module: m.name }, 'module stop failed');
         }
@@ -370,6 +375,26 @@ function listeningOn(m: HeraldModule | undefined): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Console lines on stdout; once stdout fails (a closed pipe), the console goes quiet instead of erroring in a loop. */
+function stdoutConsole(): (line: string) => void {
+  let broken = false;
+  process.stdout.on('error', () => {
+    broken = true;
+  });
+  return (line) => {
+    if (!broken) process.stdout.write(`${line}\n`);
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function round1(ms: number): number {

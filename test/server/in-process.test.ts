@@ -206,3 +206,18 @@ test('remote consoles get verbose lines up to their own level, and log warnings 
   assert.equal(pushed[2], '    -- now visible');
   assert.match((await server.execute('core show settings')).output, /Root console verbosity: +1/);
 });
+
+test('a module whose stop() hangs is reported and the shutdown completes', async (t) => {
+  const dir = tempConfigDir(t);
+  const log = sink();
+  const stuck: HeraldModule = { name: 'stuck', start: async () => {}, stop: () => new Promise<void>(() => {}) };
+  const after = new TestModule('after');
+  const server = await startServer({
+    configDir: dir, verbosity: 0, foreground: false, processHooks: false, logDestination: log.stream,
+    modules: [entry(after), entry(stuck)], moduleStopTimeoutMs: 50,
+  });
+  await server.stop('now');
+  assert.equal(await server.stopped, 0);
+  assert.equal(after.stopped, 1);
+  assert.match(log.text(), /module 'stuck' did not stop within 50 ms/);
+});
