@@ -38,6 +38,8 @@ export interface RegistrarDeps {
 
 type Headers = Array<[string, string]>;
 
+const DUMMY_SECRET = { secret: 'herald-no-such-peer', md5secret: null };
+
 /** The first Authorization header for our realm, parsed; null when none. */
 function findCredentials(req: SipRequest, realm: string): Map<string, string> | null {
   let first: Map<string, string> | null = null;
@@ -110,8 +112,13 @@ export class Registrar {
     const g = this.deps.general();
     const cred = findCredentials(req, g.realm);
     const nonce = cred?.get('nonce');
-    if (nonce !== undefined && this.deps.auth().isOurNonce(nonce)) tx.reply(403, 'Forbidden');
-    else this.challenge(tx, false, null);
+    if (cred && nonce !== undefined && this.deps.auth().isOurNonce(nonce)) {
+      // Do the work of a real password check so the answer takes as long as for a known peer.
+      this.deps.auth().verify(cred, req.method, DUMMY_SECRET);
+      tx.reply(403, 'Forbidden');
+    } else {
+      this.challenge(tx, false, null);
+    }
   }
 
   private process(req: SipRequest, ctx: RequestContext, tx: ServerTransaction): void {
