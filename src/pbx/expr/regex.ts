@@ -95,7 +95,10 @@ export interface CompiledEre {
   regex: RegExp;
   /** re_nsub: the number of `( )` groups. */
   groups: number;
-  /** The pattern uses alternation, so leftmost-first and leftmost-longest can differ. */
+  /**
+   * The pattern has alternation or a quantified group, where the backtracking (leftmost-first)
+   * match can be shorter than POSIX's leftmost-longest one.
+   */
   hasAlternation: boolean;
   /** The JS source (for the longest-match search). */
   source: string;
@@ -111,8 +114,10 @@ export function translateEre(pattern: string): { source: string; groups: number;
   let lastWasQuantifier = false;
   const atomStarts: number[] = [];
   let i = 0;
+  let lastAtomWasGroup = false;
   const quantify = (q: string): void => {
     if (atomStart < 0) throw new RegexCompileError('Invalid preceding regular expression');
+    if (lastAtomWasGroup) hasAlternation = true;
     if (lastWasQuantifier) out = `${out.slice(0, atomStart)}(?:${out.slice(atomStart)})`;
     out += q;
     lastWasQuantifier = true;
@@ -122,6 +127,7 @@ export function translateEre(pattern: string): { source: string; groups: number;
     if (ch === '[') {
       const [cls, next] = translateBracket(pattern, i);
       atomStart = out.length;
+      lastAtomWasGroup = false;
       out += cls;
       i = next;
       lastWasQuantifier = false;
@@ -142,6 +148,7 @@ export function translateEre(pattern: string): { source: string; groups: number;
       depth--;
       atomStart = atomStarts.pop() as number;
       out += ')';
+      lastAtomWasGroup = true;
       lastWasQuantifier = false;
       i++;
       continue;
@@ -170,6 +177,7 @@ export function translateEre(pattern: string): { source: string; groups: number;
         continue;
       }
       atomStart = out.length;
+      lastAtomWasGroup = false;
       out += '\\{';
       lastWasQuantifier = false;
       i++;
@@ -193,6 +201,7 @@ export function translateEre(pattern: string): { source: string; groups: number;
         case 's':
         case 'S':
           atomStart = out.length;
+          lastAtomWasGroup = false;
           out += `\\${next}`;
           continue;
         case 'b':
@@ -218,6 +227,7 @@ export function translateEre(pattern: string): { source: string; groups: number;
           continue;
         default:
           atomStart = out.length;
+          lastAtomWasGroup = false;
           if (next >= '1' && next <= '9') {
             if (Number(next) > groups) throw new RegexCompileError('Invalid back reference');
             out += `\\${next}`;
@@ -228,6 +238,7 @@ export function translateEre(pattern: string): { source: string; groups: number;
       }
     }
     atomStart = out.length;
+    lastAtomWasGroup = false;
     out += ch === '.' ? '.' : escapeLiteral(ch);
     lastWasQuantifier = false;
     i++;
@@ -271,7 +282,9 @@ export function execEre(re: CompiledEre, subject: string): EreMatch | null {
     return { start, end: start + m[0].length, group1: m[1] };
   }
   // Longest match at this start: the match must end exactly `rest` characters before the end.
-  for (let end = subject.length; end > start + m[0].length; end--) {
+  // (Bounded: beyond 1024 characters the backtracking match is kept.)
+  const last = Math.min(subject.length, start + m[0].length + 1024);
+  for (let end = last; end > start + m[0].length; end--) {
     const rest = subject.length - end;
     const exact = new RegExp(`(?:${re.source})(?=[\\s\\S]{${rest}}$)`, 'sy');
     exact.lastIndex = start;

@@ -157,3 +157,10 @@ test('never throws: deep nesting and random operator soup', () => {
     assert.equal(typeof r.value, 'string', s);
   }
 });
+
+test('POSIX leftmost-longest also through quantified groups', () => {
+  assert.equal(value('"aabab" : "a*(ab)*"'), 'ab');
+  assert.equal(value('"aabab" : "a*(ab)*b*"'), 'ab');
+  assert.equal(value('"xaabab" =~ "a*(ab)*"'), '0');
+  assert.equal(value('"abcd" : "(a|ab)(c|bcd)"'), 'a');
+});
