@@ -38,7 +38,16 @@ export class StreamFramer {
   readonly maxMessageBytes: number;
   /** Called for each "\r\n\r\n" keep-alive ping seen between messages (answer with "\r\n"). */
   onPing: (() => void) | undefined;
-  private pending: Buffer = EMPTY;
+  /**
+   * Received bytes live in one growable buffer: data is buf[start, end). Searching resumes where it
+   * stopped (`scanned`) and a message whose length is known (`need`) is not searched again, so a
+   * peer trickling bytes one at a time costs linear, not quadratic, work.
+   */
+  private buf: Buffer = EMPTY;
+  private start = 0;
+  private end = 0;
+  private scanned = 0;
+  private need = 0;
 
   constructor(maxMessageBytes: number) {
     this.maxMessageBytes = maxMessageBytes;
@@ -46,44 +55,76 @@ export class StreamFramer {
 
   /** Bytes received but not yet part of a complete message. */
   get buffered(): number {
-    return this.pending.length;
+    return this.end - this.start;
+  }
+
+  private append(chunk: Buffer): void {
+    const used = this.end - this.start;
+    if (this.end + chunk.length > this.buf.length) {
+      if (used + chunk.length <= this.buf.length && this.start > 0) {
+        this.buf.copy(this.buf, 0, this.start, this.end);
+      } else {
+        const bigger = Buffer.allocUnsafe(Math.max(used + chunk.length, this.buf.length * 2, 4096));
+        this.buf.copy(bigger, 0, this.start, this.end);
+        this.buf = bigger;
+      }
+      this.scanned = Math.max(0, this.scanned - this.start);
+      this.start = 0;
+      this.end = used;
+    }
+    chunk.copy(this.buf, this.end);
+    this.end += chunk.length;
   }
 
   /** Feed a chunk; returns the complete messages it finished. Throws SipParseError (close the connection). */
   push(chunk: Buffer): Buffer[] {
-    let buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (chunk.length > 0) this.append(chunk);
     const out: Buffer[] = [];
+    const buf = this.buf;
     for (;;) {
-      let start = 0;
-      let partialPing = false;
-      while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) {
-        if (this.onPing !== undefined && buf[start] === 0x0d && buf.length - start < 4) {
-          partialPing = true; // maybe the first half of a ping: wait for the rest
+      if (this.need === 0) {
+        // Between messages: skip CRLF keep-alives (RFC 5626 §3.5.1).
+        let i = this.start;
+        while (i < this.end && (buf[i] === 0x0d || buf[i] === 0x0a)) {
+          if (this.onPing !== undefined && buf[i] === 0x0d) {
+            if (this.end - i < 4) break; // maybe the first half of a ping: wait for the rest
+            if (buf[i + 1] === 0x0a && buf[i + 2] === 0x0d && buf[i + 3] === 0x0a) {
+              this.onPing();
+              i += 4;
+              continue;
+            }
+          }
+          i++;
+        }
+        this.start = i;
+        if (this.scanned < i) this.scanned = i;
+        if (i >= this.end || buf[i] === 0x0d || buf[i] === 0x0a) break;
+        const found = buf.subarray(0, this.end).indexOf(CRLFCRLF, Math.max(this.start, this.scanned - 3));
+        if (found < 0) {
+          this.scanned = this.end;
+          if (this.end - this.start > this.maxMessageBytes) throw new SipParseError(513, 'Message Too Large');
           break;
         }
-        if (this.onPing !== undefined && buf[start] === 0x0d && buf[start + 1] === 0x0a && buf[start + 2] === 0x0d && buf[start + 3] === 0x0a) {
-          this.onPing();
-          start += 4;
-        } else start++;
+        const cl = findContentLength(buf.toString('latin1', this.start, found + 2));
+        if (cl < 0) throw badRequest('missing Content-Length on stream');
+        const total = found + 4 - this.start + cl;
+        if (total > this.maxMessageBytes) throw new SipParseError(513, 'Message Too Large');
+        this.need = total;
       }
-      if (start > 0) buf = buf.subarray(start);
-      if (buf.length === 0 || partialPing) break;
-      const end = buf.indexOf(CRLFCRLF);
-      if (end < 0) {
-        if (buf.length > this.maxMessageBytes) throw new SipParseError(513, 'Message Too Large');
-        break;
-      }
-      const headLen = end + 4;
-      const cl = findContentLength(buf.toString('latin1', 0, end + 2));
-      if (cl < 0) throw badRequest('missing Content-Length on stream');
-      const total = headLen + cl;
-      if (total > this.maxMessageBytes) throw new SipParseError(513, 'Message Too Large');
-      if (buf.length < total) break;
-      out.push(buf.subarray(0, total));
-      buf = buf.subarray(total);
+      if (this.end - this.start < this.need) break;
+      // A copy: the receive buffer is reused for what follows.
+      out.push(Buffer.from(buf.subarray(this.start, this.start + this.need)));
+      this.start += this.need;
+      this.scanned = this.start;
+      this.need = 0;
     }
-    // Keep an unshared copy of a small remainder so a large chunk is not pinned by it.
-    this.pending = buf.length === 0 ? EMPTY : buf.length < 4096 && buf.buffer.byteLength > 65536 ? Buffer.from(buf) : buf;
+    if (this.start === this.end) {
+      this.start = 0;
+      this.end = 0;
+      this.scanned = 0;
+      // Let a buffer grown for one big message go.
+      if (this.buf.length > 65536) this.buf = EMPTY;
+    }
     return out;
   }
 }

@@ -73,11 +73,12 @@ function escapeWith(s: string, ok: Uint8Array): string {
   return out;
 }
 
-function isHostChar(c: number): boolean {
-  return (
-    (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x2e || c === 0x5f
-  );
-}
+/** Host name characters (alphanum, '-', '.', '_'): 1, or 2 for an upper-case letter. */
+const HOST_CHAR = new Uint8Array(128);
+for (let c = 0x30; c <= 0x39; c++) HOST_CHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) HOST_CHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) HOST_CHAR[c] = 2;
+for (const ch of '-._') HOST_CHAR[ch.charCodeAt(0)] = 1;
 
 function isIpv6Char(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) || c === 0x3a || c === 0x2e;
@@ -133,9 +134,16 @@ export function parseHostPort(s: string, i: number, what: string): HostPort {
     if (host.length < 2) throw badRequest(`malformed ${what} host`);
     j = close + 1;
   } else {
-    while (j < s.length && isHostChar(s.charCodeAt(j))) j++;
+    // One pass: find the end of the name and whether it needs lower-casing.
+    let upperSeen = false;
+    for (; j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      const kind = c < 128 ? (HOST_CHAR[c] as number) : 0;
+      if (kind === 0) break;
+      if (kind === 2) upperSeen = true;
+    }
     if (j === i) throw badRequest(`malformed ${what} host`);
-    host = lower(s.slice(i, j));
+    host = upperSeen ? s.slice(i, j).toLowerCase() : s.slice(i, j);
     if (s.charCodeAt(j) === 0x3a && looksLikeBareIpv6(s, j)) {
       const v6 = unbracketedIpv6(s, i);
       if (v6 !== null) return v6;

@@ -193,6 +193,29 @@ describe('StreamFramer', () => {
     assert.equal(f.buffered, 0);
   });
 
+  it('handles a message trickled one byte at a time in linear time', () => {
+    const big = Buffer.from(INVITE.replace('Content-Length: 5', 'Content-Length: 60005') + 'x'.repeat(60000));
+    const f = new StreamFramer(70000);
+    const started = Date.now();
+    const got: Buffer[] = [];
+    for (let i = 0; i < big.length; i++) got.push(...f.push(big.subarray(i, i + 1)));
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0], big);
+    assert.ok(Date.now() - started < 3000, 'no quadratic rescans');
+  });
+
+  it('keeps messages intact when the next one arrives in the same chunk', () => {
+    const one = Buffer.from(INVITE);
+    const f = new StreamFramer(65536);
+    const first = f.push(Buffer.concat([one, one.subarray(0, 100)]));
+    assert.equal(first.length, 1);
+    const second = f.push(one.subarray(100));
+    assert.equal(second.length, 1);
+    assert.deepEqual(first[0], one);
+    assert.deepEqual(second[0], one);
+    assert.equal(parseMessage(second[0] as Buffer).callId, 'a84b4c76e66710@pc33.atlanta.example.com');
+  });
+
   it('throws on a missing Content-Length or an oversized message', () => {
     assert.throws(() => new StreamFramer(1000).push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n')), SipParseError);
     assert.throws(() => new StreamFramer(100).push(Buffer.from(INVITE)), (e: unknown) => e instanceof SipParseError && e.status === 513);
