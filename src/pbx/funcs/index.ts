@@ -29,7 +29,9 @@ import { ISNULL } from './isnull.js';
 import { LEN } from './len.js';
 import { POP, PUSH, SHIFT, UNSHIFT } from './list-ops.js';
 import { LISTFILTER } from './listfilter.js';
+import { DEC, INC } from './inc-dec.js';
 import { MATH } from './math.js';
+import { ABS, MAX, MIN } from './min-max-abs.js';
 import { QUOTE } from './quote.js';
 import { RAND } from './rand.js';
 import { REGEX } from './regex.js';
@@ -58,7 +60,7 @@ export function builtinFunctions(resolve?: FunctionResolver): DialplanFunction[]
     ARRAY, CALLERID, CHANNEL, CSV_QUOTE, CUT, DB, DB_DELETE, DB_EXISTS, DB_KEYS, EVAL, EXISTS,
     FIELDNUM, FIELDQTY, FILTER, GLOBAL, HASH, HASHKEYS, IF, IFTIME, ISNULL, LEN, LISTFILTER, MATH,
     POP, PUSH, QUOTE, RAND, REGEX, REPLACE, SHARED, SHIFT, SPRINTF, STRFTIME, STRPTIME, STRREPLACE,
-    TOLOWER, TOUPPER, UNSHIFT, VALID_EXTEN, DIALPLAN_EXISTS,
+    TOLOWER, TOUPPER, UNSHIFT, VALID_EXTEN, DIALPLAN_EXISTS, INC, DEC, MIN, MAX, ABS,
   ];
   const own = new Map(list.map((f) => [f.name, f]));
   list.push(createSetFunction(resolve ?? ((name) => own.get(name.toUpperCase()))));

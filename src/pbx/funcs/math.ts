@@ -47,7 +47,7 @@ function findOperator(s: string): { op: Op; left: string; right: string } | null
 }
 
 /** sscanf("%lf"): null when no number starts the text. */
-function scanDouble(s: string): number | null {
+export function scanDouble(s: string): number | null {
   const m = /^\s*[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|inf(?:inity)?|nan)/i.exec(s);
   if (!m) return null;
   const t = m[0].trim();

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MATH } from '../../../src/pbx/funcs/math.js';
 import { RAND } from '../../../src/pbx/funcs/rand.js';
+import { ABS, MAX, MIN } from '../../../src/pbx/funcs/min-max-abs.js';
+import { DEC, INC } from '../../../src/pbx/funcs/inc-dec.js';
 import { ctx, read } from './fake-channel.js';
 
 test('MATH operators and result types', () => {
@@ -41,4 +43,29 @@ test('RAND stays within the (swapped) bounds', () => {
   assert.equal(read(RAND, '7,7', c), '7');
   const big = Number(read(RAND, '', c));
   assert.ok(big >= 0 && big <= 2147483647);
+});
+
+test('MATH with blanks around a word operator (Asterisk unit test)', () => {
+  const c = ctx();
+  assert.equal(read(MATH, '170 AND 63,i', c), '42');
+  assert.equal(read(MATH, '170AND63,i', c), '42');
+});
+
+test('MIN, MAX, ABS, INC, DEC', () => {
+  const c = ctx();
+  assert.equal(read(MIN, '4,7', c), '4');
+  assert.equal(read(MAX, '4,7', c), '7');
+  assert.equal(read(MAX, '4.5,2', c), '4.500000');
+  assert.equal(read(MIN, ',3', c), '3');
+  assert.equal(read(MAX, '3,', c), '3');
+  assert.equal(read(ABS, '-13', c), '13');
+  assert.throws(() => read(MIN, ',', c), /Missing argument/);
+  assert.throws(() => read(ABS, 'x', c), /Bad or missing argument/);
+  c.channel?.setVar('n', '41');
+  assert.equal(read(INC, 'n', c), '42');
+  assert.equal(c.channel?.getVar('n'), '42');
+  assert.equal(read(DEC, 'n', c), '41');
+  c.channel?.setVar('s', '4x');
+  assert.throws(() => read(INC, 's', c), /not a numeric value/);
+  assert.throws(() => read(INC, 'missing', c), /Failed to obtain variable/);
 });
