@@ -20,6 +20,12 @@ export function hasConf(file: string): (dirs: Directories) => boolean {
 }
 
 export const MODULES: ModuleEntry[] = [
+  // Device state, presence state and hints: always on (Custom:/CustomPresence: need no config).
+  {
+    name: 'state',
+    configured: () => true,
+    load: async () => (await import('./state/module.js')).createStateModule(),
+  },
   // The dialplan first: the SIP module looks it up (calls, SUBSCRIBE hints) once it runs.
   {
     name: 'pbx',
