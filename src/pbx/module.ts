@@ -16,6 +16,7 @@ import { builtinFunctions, FunctionRegistry } from './funcs/index.js';
 import { substitute } from './substitute.js';
 import type { PbxServices } from './types.js';
 import { registerDialplanCommands } from './cli.js';
+import type { StateModule } from '../state/module.js';
 
 export interface DialplanModule extends HeraldModule {
   /** The running dialplan. */
@@ -42,6 +43,12 @@ function loadFrom(dir: string): LoadOutcome {
     if (err instanceof ConfError) return { ok: false, message: err.message };
     return { ok: false, message: `${file}: ${(err as Error).message}` };
   }
+}
+
+/** Log each line the loader skipped (the console shows it as `WARNING[pid]: file:line: …`); returns them as text. */
+function reportWarnings(ctx: ServerContext, dp: Dialplan): string[] {
+  for (const w of dp.warnings) ctx.log.warn({ file: w.file, line: w.line }, w.message);
+  return dp.warnings.map((w) => `WARNING: ${w.file}:${w.line}: ${w.message}`);
 }
 
 export function createDialplanModule(): DialplanModule {
@@ -94,17 +101,21 @@ export function createDialplanModule(): DialplanModule {
       };
       for (const a of builtinApplications()) apps.register(a);
       for (const f of [...builtinFunctions((name) => functions.get(name)), ...gosubFunctions()]) functions.register(f);
+      // PRESENCE_STATE, DEVICE_STATE, EXTENSION_STATE and HINT live with the state engines.
+      const state = ctx.getModule<StateModule>('state');
+      if (state) for (const f of state.functions()) functions.register(f);
       // Build `Executing […]` lines only while someone (a console, AMI) listens to Verbose events.
       engine = new PbxEngine({ services, apps, functions, traceSteps: () => ctx.bus.listenerCount('Verbose') > 0 });
       const r = loadFrom(ctx.dirs.config);
       if (r.ok) {
         current = r.dialplan;
         if (r.note) ctx.log.info(r.note);
-        for (const w of current.warnings) ctx.log.warn(`${w.file}:${w.line}: ${w.message}`);
+        reportWarnings(ctx, current);
       } else {
         ctx.log.error(`${r.message} — starting with an empty dialplan`);
       }
       applyGlobals(current, services);
+      ctx.bus.emit('DialplanReloaded', { hints: current.hints() });
       registerDialplanCommands(ctx.cli, mod, () => mod.reload!(ctx));
     },
 
@@ -113,9 +124,10 @@ export function createDialplanModule(): DialplanModule {
       const r = loadFrom(ctx.dirs.config);
       if (!r.ok) return { ok: false, message: `${r.message} — keeping the running dialplan` };
       current = r.dialplan;
-      for (const w of current.warnings) ctx.log.warn(`${w.file}:${w.line}: ${w.message}`);
+      const warnings = reportWarnings(ctx, current);
       applyGlobals(current, svc);
-      return { ok: true, message: r.note ?? 'Dialplan reloaded.' };
+      ctx.bus.emit('DialplanReloaded', { hints: current.hints() });
+      return { ok: true, message: [...warnings, r.note ?? 'Dialplan reloaded.'].join('\n') };
     },
 
     async runChannel(chan, opts) {
