@@ -49,7 +49,7 @@ export function assertRoundTrip(m: SipMessage, label: string): void {
   m.headers = rebuilt;
   try {
     const slow = serializeMessage(m);
-    assert.ok(slow.toString('latin1').endsWith(`Content-Length: ${m.body.length}\r\n\r\n` + m.body.toString('latin1')) || slow.includes(`Content-Length: ${m.body.length}\r\n`), `${label}: Content-Length written from the body`);
+    assert.ok(slow.includes(`\r\nContent-Length: ${m.body.length}\r\n`), `${label}: Content-Length written from the body`);
     assertEquivalent(m, parseMessage(slow), `${label} (rebuilt headers)`);
   } finally {
     m.headers = saved;
