@@ -69,3 +69,14 @@ export function asciiUpper(s: string): string {
 export function asciiLower(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
+
+/** ast_get_encoded_str(): a whole argument with its backslash escapes decoded. */
+export function encodedString(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; ) {
+    const { ch, used } = encodedChar(s, i);
+    out += ch;
+    i += Math.max(used, 1);
+  }
+  return out;
+}

@@ -14,11 +14,11 @@ export const FIELDNUM: DialplanFunction = {
   read: (call) => {
     const args = splitArgs(call.args, ',', { max: 3 });
     if (args.length < 3) {
-      throw new FunctionError('FIELDNUM must be called with 3 arguments: FIELDNUM(<varname>,<delim>,<field>)');
+      throw new FunctionError('Usage: FIELDNUM(<listname>,<delimiter>,<fieldvalue>)');
     }
     const [varname, delimArg, field] = args as [string, string, string];
     const value = readVariable(call, varname);
-    if (value === '' || delimArg === '' || field === '') return '0';
+    if (value === '' || delimArg === '') return '0';
     const delim = encodedChar(delimArg).ch;
     const wanted = asciiLower(field);
     const index = value.split(delim).findIndex((f) => asciiLower(f) === wanted);

@@ -13,8 +13,9 @@ export const FILTER: DialplanFunction = {
   syntax: 'FILTER(allowed-chars,string)',
   description: 'Keeps only the characters of the string that appear in the allowed set; the set may use ranges such as 0-9 or a-z.',
   read: (call) => {
-    const args = splitArgs(call.args, ',', { max: 2 });
-    if (args.length !== 2) throw new FunctionError('Usage: FILTER(<allowed-chars>,<string>)');
+    // AST_STANDARD_RAW_ARGS: quotes and backslashes stay, so `\x41` and `\-` reach the decoder.
+    const args = splitArgs(call.args, ',', { max: 2, removeQuotes: false });
+    if (args.length < 2) throw new FunctionError('Usage: FILTER(<allowed-chars>,<string>)');
     const [allowed, text] = args as [string, string];
     if (allowed.startsWith('"')) {
       call.services.log.warn('FILTER allowed characters includes the quote (") character.  This may not be what you want.');

@@ -26,6 +26,7 @@ import { HASH, HASHKEYS } from './hash.js';
 import { IF } from './if.js';
 import { IFTIME } from './iftime.js';
 import { ISNULL } from './isnull.js';
+import { KEYPADHASH, PASSTHRU } from './keypadhash.js';
 import { LEN } from './len.js';
 import { POP, PUSH, SHIFT, UNSHIFT } from './list-ops.js';
 import { LISTFILTER } from './listfilter.js';
@@ -40,6 +41,7 @@ import { createSetFunction, type FunctionResolver } from './set.js';
 import { SHARED } from './shared.js';
 import { SPRINTF } from './sprintf.js';
 import { STRFTIME } from './strftime.js';
+import { STRBETWEEN } from './strbetween.js';
 import { STRPTIME } from './strptime.js';
 import { STRREPLACE } from './strreplace.js';
 import { TOLOWER } from './tolower.js';
@@ -61,6 +63,7 @@ export function builtinFunctions(resolve?: FunctionResolver): DialplanFunction[]
     FIELDNUM, FIELDQTY, FILTER, GLOBAL, HASH, HASHKEYS, IF, IFTIME, ISNULL, LEN, LISTFILTER, MATH,
     POP, PUSH, QUOTE, RAND, REGEX, REPLACE, SHARED, SHIFT, SPRINTF, STRFTIME, STRPTIME, STRREPLACE,
     TOLOWER, TOUPPER, UNSHIFT, VALID_EXTEN, DIALPLAN_EXISTS, INC, DEC, MIN, MAX, ABS,
+    STRBETWEEN, KEYPADHASH, PASSTHRU,
   ];
   const own = new Map(list.map((f) => [f.name, f]));
   list.push(createSetFunction(resolve ?? ((name) => own.get(name.toUpperCase()))));

@@ -7,8 +7,8 @@ import { FunctionError, type DialplanFunction, type FunctionCall } from '../type
 import { encodedChar, readVariable, writeVariable } from './common.js';
 
 function target(call: FunctionCall): { varname: string; delim: string } {
-  if (call.args === '') throw new FunctionError(`${call.name} requires a variable name`);
   const [varname = '', delimArg] = splitArgs(call.args, ',', { max: 2 });
+  if (varname === '') throw new FunctionError(`${call.name} requires a variable name`);
   const delim = delimArg ? encodedChar(delimArg).ch : ',';
   return { varname, delim };
 }
@@ -17,6 +17,7 @@ function target(call: FunctionCall): { varname: string; delim: string } {
 function takeElement(call: FunctionCall, fromEnd: boolean): string {
   const { varname, delim } = target(call);
   const list = readVariable(call, varname);
+  if (list === '') return ''; // nothing to take; the variable is left alone
   const at = fromEnd ? list.lastIndexOf(delim) : list.indexOf(delim);
   if (at < 0) {
     writeVariable(call, varname, '');
@@ -33,7 +34,8 @@ function takeElement(call: FunctionCall, fromEnd: boolean): string {
 /** PUSH appends, UNSHIFT prepends. */
 function addElement(call: FunctionCall, value: string, atEnd: boolean): void {
   const { varname, delim } = target(call);
-  const list = readVariable(call, varname);
+  // The inheritance prefix (at most two underscores) is not part of the name read back.
+  const list = readVariable(call, varname.replace(/^_{1,2}/, ''));
   const next = list === '' ? value : atEnd ? `${list}${delim}${value}` : `${value}${delim}${list}`;
   writeVariable(call, varname, next);
 }

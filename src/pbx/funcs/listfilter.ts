@@ -1,10 +1,11 @@
 /**
  * LISTFILTER(varname,delim,value) (func_strings.c): the variable's list without the elements
- * equal to `value` (exact match, the variable itself unchanged).
+ * equal to `value` (exact match, the variable itself unchanged). The delimiter may be several
+ * characters (escapes decoded); empty means ','.
  */
 import { splitArgs } from '../args.js';
 import { FunctionError, type DialplanFunction } from '../types.js';
-import { encodedChar, readVariable } from './common.js';
+import { encodedString, readVariable } from './common.js';
 
 export const LISTFILTER: DialplanFunction = {
   name: 'LISTFILTER',
@@ -17,7 +18,8 @@ export const LISTFILTER: DialplanFunction = {
     const [varname, delimArg, value] = args as [string, string, string];
     const list = readVariable(call, varname);
     if (list === '') return '';
-    const delim = delimArg === '' ? ',' : encodedChar(delimArg).ch;
+    const decoded = encodedString(delimArg);
+    const delim = decoded === '' ? ',' : decoded;
     return list
       .split(delim)
       .filter((e) => e !== value)

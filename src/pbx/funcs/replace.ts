@@ -4,7 +4,7 @@
  */
 import { splitArgs } from '../args.js';
 import { FunctionError, type DialplanFunction } from '../types.js';
-import { readVariable } from './common.js';
+import { encodedChar, encodedString, readVariable } from './common.js';
 
 export const REPLACE: DialplanFunction = {
   name: 'REPLACE',
@@ -14,11 +14,14 @@ export const REPLACE: DialplanFunction = {
   read: (call) => {
     const args = splitArgs(call.args, ',', { max: 3 });
     if (args.length < 2) throw new FunctionError('Usage: REPLACE(<varname>,<search-chars>[,<replace-char>])');
-    const [varname, find, replace] = args as [string, string, string | undefined];
-    if (find === '') throw new FunctionError('The characters to search for cannot be empty');
+    const [varname, findArg, replaceArg = ''] = args as [string, string, string?];
+    const find = encodedString(findArg);
+    if (find === '' || varname === '') {
+      throw new FunctionError('The characters to search for and the variable name must not be empty.');
+    }
     const value = readVariable(call, varname);
     const set = new Set(find);
-    const by = replace ? (replace[0] as string) : '';
+    const by = encodedChar(replaceArg).ch;
     let out = '';
     for (const ch of value) out += set.has(ch) ? by : ch;
     return out;

@@ -143,12 +143,16 @@ export const STRPTIME: DialplanFunction = {
   description: 'Reads a date/time text with strptime conversions (e.g. %Y-%m-%d %H:%M:%S) as local time in the zone and gives the Unix time.',
   read: (call) => {
     const args = splitArgs(call.args, ',', { max: 3 });
+    if (call.args === '') throw new FunctionError('Asterisk function STRPTIME() requires an argument.');
     if (args.length < 3 || args[2] === '') {
-      throw new FunctionError('Asterisk function STRPTIME() requires all arguments.');
+      throw new FunctionError('No format supplied to STRPTIME(<timestring>,<timezone>,<format>)');
     }
     const [datetime, zone, format] = args as [string, string, string];
     const parsed = strptime(datetime, format);
-    if (!parsed) throw new FunctionError('C function strptime() output nothing?!!');
+    if (!parsed) {
+      call.services.log.warn('STRPTIME() found no time specified within the string');
+      return '';
+    }
     if (parsed.epoch !== null) return String(parsed.epoch);
     if (parsed.gmtoff !== null) {
       const wall = Date.UTC(parsed.year, parsed.month, parsed.mday, parsed.hour, parsed.minute, parsed.second) / 1000;

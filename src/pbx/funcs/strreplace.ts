@@ -1,7 +1,7 @@
 /**
  * STRREPLACE(varname,find-string[,replace-string[,max-replacements]]) (func_strings.c):
  * occurrences of find-string in the variable's value replaced left to right, at most
- * max-replacements times when that is a positive number.
+ * max-replacements times when that is a positive number (as atoi reads it).
  */
 import { splitArgs } from '../args.js';
 import { FunctionError, type DialplanFunction } from '../types.js';
@@ -18,13 +18,10 @@ export const STRREPLACE: DialplanFunction = {
       throw new FunctionError('Usage: STRREPLACE(<varname>,<search-string>[,<replace-string>,[<max-replacements>]])');
     }
     const [varname, find, replace = '', maxArg] = args as [string, string, string?, string?];
+    if (varname === '') return '';
     if (find === '') throw new FunctionError('No <find-string> specified');
-    let max = 0;
-    if (maxArg !== undefined && maxArg !== '') {
-      const n = scanInt(maxArg);
-      if (n === null || n < 0) throw new FunctionError(`Invalid max-replacements '${maxArg}'`);
-      max = n;
-    }
+    // atoi(); zero, negative or absent means unlimited.
+    const max = maxArg === undefined ? 0 : Math.max(0, scanInt(maxArg) ?? 0);
     const value = readVariable(call, varname);
     let out = '';
     let from = 0;

@@ -124,6 +124,7 @@ test('REPLACE, STRREPLACE, TOUPPER, TOLOWER', () => {
   assert.equal(read(STRREPLACE, 's,.,-,2', c), 'a-b-c.d');
   assert.equal(read(STRREPLACE, 's,.', c), 'abcd');
   assert.throws(() => read(STRREPLACE, 's', c), /Usage/);
+  assert.equal(read(STRREPLACE, 's,.,-,x', c), 'a-b-c-d');
   assert.equal(read(TOUPPER, 'abcÉé1', c), 'ABCÉé1');
   assert.equal(read(TOLOWER, 'ABC def', c), 'abc def');
 });
@@ -131,7 +132,7 @@ test('REPLACE, STRREPLACE, TOUPPER, TOLOWER', () => {
 test('FILTER keeps the allowed characters, with ranges and escapes', () => {
   const c = ctx();
   assert.equal(read(FILTER, '0-9,(555) 123-4567', c), '5551234567');
-  assert.equal(read(FILTER, 'a-z\\\\x20,Hello World, ok', c), 'ello orld ok');
+  assert.equal(read(FILTER, 'a-z\\x20,Hello World, ok', c), 'ello orld ok');
   assert.equal(read(FILTER, '0123456789*#,*72#1000', c), '*72#1000');
 });
 
@@ -150,6 +151,7 @@ test('SHIFT, POP, PUSH, UNSHIFT on a list variable', async () => {
   assert.equal(c.channel?.getVar('l'), 'b');
   assert.equal(read(POP, 'l', c), 'b');
   assert.equal(c.channel?.getVar('l'), '');
+  assert.equal(read(POP, 'l', c), '');
   await write(PUSH, 'l', 'x', c);
   await write(PUSH, 'l', 'y', c);
   await write(UNSHIFT, 'l', 'w', c);

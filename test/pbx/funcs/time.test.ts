@@ -55,6 +55,6 @@ test('STRPTIME parses in a zone and gives the epoch', () => {
   assert.equal(read(STRPTIME, '2026-01-15 10:30:00,UTC,%Y-%m-%d %H:%M:%S', c), String(EPOCH));
   assert.equal(read(STRPTIME, '2026-01-15 05:30:00,America/New_York,%Y-%m-%d %H:%M:%S', c), String(EPOCH));
   assert.equal(read(STRPTIME, '15 Jan 2026 10:30,UTC,%d %b %Y %H:%M', c), String(EPOCH));
-  assert.throws(() => read(STRPTIME, 'garbage,UTC,%Y-%m-%d', c), /strptime/);
-  assert.throws(() => read(STRPTIME, '2026,UTC', c), /requires all arguments/);
+  assert.equal(read(STRPTIME, 'garbage,UTC,%Y-%m-%d', c), '');
+  assert.throws(() => read(STRPTIME, '2026,UTC', c), /No format supplied/);
 });
