@@ -113,7 +113,11 @@ export function parseMessage(buf: Buffer): SipMessage {
   try {
     sl = parseStartLine(s.slice(0, firstLineEnd));
   } catch (e) {
-    if (e instanceof SipParseError) e.partial = { headers: readPartial(s, eol + 1) };
+    if (e instanceof SipParseError) {
+      // Never answer a (broken) response: mark it as one when it looks like a Status-Line.
+      const kind = s.slice(0, 4).toUpperCase() === 'SIP/' ? 'response' : 'request';
+      e.partial = { kind, headers: readPartial(s, eol + 1) };
+    }
     throw e;
   }
   const headers = new SipHeaders();

@@ -95,6 +95,27 @@ describe('parsing details', () => {
     }
   });
 
+  it('never builds a response to a broken response', () => {
+    try {
+      parseMessage(msg(['SIP/2.0 2000 OK', ...BASE, 'CSeq: 1 INVITE']));
+      assert.fail('parsed');
+    } catch (e) {
+      assert.ok(e instanceof SipParseError);
+      assert.equal(e.partial?.kind, 'response');
+      assert.equal(createErrorResponse(e), null);
+    }
+  });
+
+  it('answers a request with an unknown SIP version with 505', () => {
+    try {
+      parseMessage(msg(['OPTIONS sip:a@b SIP/3.0', ...BASE, 'CSeq: 1 OPTIONS']));
+      assert.fail('parsed');
+    } catch (e) {
+      assert.ok(e instanceof SipParseError);
+      assert.equal(createErrorResponse(e)?.status, 505);
+    }
+  });
+
   it('has no error response without the headers needed for one', () => {
     try {
       parseMessage(Buffer.from('OPTIONS sip:a@b SIP/9.9\r\n\r\n'));
