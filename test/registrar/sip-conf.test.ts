@@ -121,3 +121,32 @@ test('stored registration format round-trips (Asterisk prefix, herald extras, od
   assert.deepEqual(back.bindings, [plain, b]);
   assert.equal(decodeBindings('garbage,127.0.0.1:1:2:u:sip:u@h|at=5').bindings.length, 1);
 });
+
+test('through the real lexer: templates, comments, the reference perf peers', async () => {
+  const { parseConfText } = await import('../../src/config/lexer.js');
+  const text = [
+    '[general]',
+    'bindaddr = 127.0.0.1 ; loopback only',
+    'bindport = 5080',
+    'minexpiry = soon',
+    '',
+    '[perf](!)',
+    'type = friend',
+    'host = dynamic',
+    'secret = perfpass',
+    'context = from-internal',
+    '',
+    '[30000](perf)',
+    '[30001](perf)',
+    'secret = other',
+    '',
+  ].join('\n');
+  const c = loadSipConf(parseConfText(text, 'sip.conf'));
+  assert.deepEqual(c.general.udpBind, { address: '127.0.0.1', port: 5080 });
+  assert.deepEqual([...c.peers.keys()], ['30000', '30001']);
+  assert.equal(c.peers.get('30000')?.secret, 'perfpass');
+  assert.equal(c.peers.get('30001')?.secret, 'other', 'own entries come after inherited ones');
+  assert.equal(c.peers.get('30001')?.context, 'from-internal');
+  assert.equal(c.warnings.length, 1);
+  assert.equal(`${c.warnings[0].file}:${c.warnings[0].line}`, 'sip.conf:4');
+});

@@ -8,6 +8,8 @@
  * without asking the user). Replays are caught by remembering, per nonce, the highest
  * nonce-count seen (RFC 7616 §3.4: the server should check nc increases), in a bounded LRU; a
  * nonce that fell out of the LRU is answered stale so it cannot be replayed.
+ * The key is random per process (or given by the caller): after a restart, an answer to an old
+ * nonce is simply challenged again with a fresh 401, which every UA handles.
  */
 import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
