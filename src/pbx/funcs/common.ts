@@ -29,29 +29,29 @@ export function requireChannel(call: FunctionCall): DialplanChannel {
 
 /**
  * ast_get_encoded_char(): one character of a delimiter-style argument, with backslash escapes
- * (`\n \r \t \a \b \f \v`, `\xHH`, `\0ooo`, otherwise the escaped character itself).
- * Returns the character and how many input characters it used.
+ * (`\n \r \t`, `\xH` or `\xHH`, `\0` plus up to three octal digits, otherwise the escaped
+ * character itself). `ok` is false for an empty argument or `\x` without a hex digit.
  */
-export function encodedChar(s: string, at = 0): { ch: string; used: number } {
+export function encodedChar(s: string, at = 0): { ch: string; used: number; ok: boolean } {
   const c = s[at];
-  if (c === undefined) return { ch: '', used: 0 };
-  if (c !== '\\') return { ch: c, used: 1 };
+  if (c === undefined) return { ch: '', used: 0, ok: false };
+  if (c !== '\\') return { ch: c, used: 1, ok: true };
   const n = s[at + 1];
-  if (n === undefined) return { ch: '\\', used: 1 };
-  const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b', f: '\f', v: '\v' };
+  if (n === undefined) return { ch: '', used: 2, ok: true };
+  const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t' };
   const mapped = simple[n];
-  if (mapped !== undefined) return { ch: mapped, used: 2 };
+  if (mapped !== undefined) return { ch: mapped, used: 2, ok: true };
   if (n === 'x') {
     const m = /^[0-9a-fA-F]{1,2}/.exec(s.slice(at + 2));
-    if (!m) return { ch: '\0', used: 2 };
-    return { ch: String.fromCharCode(parseInt(m[0], 16)), used: 2 + m[0].length };
+    if (!m) return { ch: '', used: 2, ok: false };
+    return { ch: String.fromCharCode(parseInt(m[0], 16)), used: 2 + m[0].length, ok: true };
   }
   if (n === '0') {
     const m = /^[0-7]{1,3}/.exec(s.slice(at + 2));
-    if (!m) return { ch: '\0', used: 2 };
-    return { ch: String.fromCharCode(parseInt(m[0], 8) & 0xff), used: 2 + m[0].length };
+    if (!m) return { ch: '\0', used: 2, ok: true };
+    return { ch: String.fromCharCode(parseInt(m[0], 8) & 0xff), used: 2 + m[0].length, ok: true };
   }
-  return { ch: n, used: 2 };
+  return { ch: n, used: 2, ok: true };
 }
 
 /** C's sscanf("%d") on the start of a string: the integer, or null when there is none. */
@@ -70,13 +70,14 @@ export function asciiLower(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
-/** ast_get_encoded_str(): a whole argument with its backslash escapes decoded. */
+/** ast_get_encoded_str(): a whole argument with its backslash escapes decoded (stops at a bad one). */
 export function encodedString(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; ) {
-    const { ch, used } = encodedChar(s, i);
+    const { ch, used, ok } = encodedChar(s, i);
+    if (!ok) break;
     out += ch;
-    i += Math.max(used, 1);
+    i += used;
   }
   return out;
 }

@@ -8,15 +8,15 @@ import { splitArgs } from '../args.js';
 import { FunctionError, type DialplanFunction } from '../types.js';
 import { encodedChar, readVariable } from './common.js';
 
-const MAXRESULT = 1024;
 
+/** One `&` item: [start, stop] (1-based, inclusive), or null when it does not parse. */
 function parseRange(item: string): [number, number] | null {
   let m = /^\s*([+-]?\d+)-\s*([+-]?\d+)/.exec(item);
   if (m) return [Number(m[1]), Number(m[2])];
   m = /^-\s*([+-]?\d+)/.exec(item);
-  if (m) return [0, Number(m[1])];
+  if (m) return [1, Number(m[1])];
   m = /^\s*([+-]?\d+)(.)/s.exec(item);
-  if (m && m[2] === '-') return [Number(m[1]), MAXRESULT];
+  if (m && m[2] === '-') return [Number(m[1]), Number.MAX_SAFE_INTEGER];
   m = /^\s*([+-]?\d+)/.exec(item);
   if (m) return [Number(m[1]), Number(m[1])];
   return null;
@@ -32,26 +32,22 @@ export const CUT: DialplanFunction = {
     const args = splitArgs(call.args, ',', { max: 3 });
     if (args.length < 3) throw new FunctionError('Syntax: CUT(<varname>,<char-delim>,<range-spec>) - missing argument!');
     const [varname, delimArg, rangeSpec] = args as [string, string, string];
-    const delim = delimArg === '' ? '-' : encodedChar(delimArg).ch;
-    const fields = readVariable(call, varname).split(delim);
+    const encoded = encodedChar(delimArg);
+    const delim = encoded.ok ? encoded.ch : '-';
+    const value = readVariable(call, varname);
+    if (value === '') return '';
+    const fields = delim === '' ? [value] : value.split(delim);
     const out: string[] = [];
-    let cursor = 0; // index of the next unread field (field number cursor + 1)
+    let next = 0; // index of the next unread field; its field number is next + 1
     for (const item of rangeSpec.split('&')) {
+      if (next >= fields.length) break;
       const range = parseRange(item);
       if (!range) throw new FunctionError('Usage: CUT(<varname>,<char-delim>,<range-spec>)');
-      const [from, to] = range;
-      if (from > 0) {
-        while (cursor < fields.length && cursor + 1 < from) cursor++;
-        if (cursor + 1 > from) call.services.log.warn("We're already past the field you wanted?");
-      }
-      while (cursor < fields.length && cursor + 1 <= to) {
-        out.push(fields[cursor] as string);
-        cursor++;
-      }
+      const [start, stop] = range;
+      while (next < fields.length && next + 1 < start) next++;
+      if (next + 1 > start) call.services.log.warn("We're already past the field you wanted?");
+      while (next < fields.length && next + 1 <= stop) out.push(fields[next++] as string);
     }
-    // Asterisk appends the delimiter only once the result is non-empty.
-    let result = '';
-    for (const f of out) result += result === '' ? f : delim + f;
-    return result;
+    return out.join(delim);
   },
 };

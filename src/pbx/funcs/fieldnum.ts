@@ -19,7 +19,9 @@ export const FIELDNUM: DialplanFunction = {
     const [varname, delimArg, field] = args as [string, string, string];
     const value = readVariable(call, varname);
     if (value === '' || delimArg === '') return '0';
-    const delim = encodedChar(delimArg).ch;
+    const encoded = encodedChar(delimArg);
+    if (!encoded.ok) throw new FunctionError(`Bad delimiter '${delimArg}'`);
+    const delim = encoded.ch;
     const wanted = asciiLower(field);
     const index = value.split(delim).findIndex((f) => asciiLower(f) === wanted);
     return String(index + 1);

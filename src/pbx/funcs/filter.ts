@@ -24,11 +24,12 @@ export const FILTER: DialplanFunction = {
     let i = 0;
     while (i < allowed.length) {
       const first = encodedChar(allowed, i);
+      if (!first.ok) throw new FunctionError(`Bad character in FILTER allowed set '${allowed}'`);
       i += first.used;
       const c1 = first.ch.charCodeAt(0) & 0xff;
       if (allowed[i] === '-') {
         const second = encodedChar(allowed, i + 1);
-        const c2 = second.used > 0 ? second.ch.charCodeAt(0) & 0xff : c1;
+        const c2 = second.ok ? second.ch.charCodeAt(0) & 0xff : c1;
         i += second.used + 1;
         if (c2 < c1) {
           call.services.log.warn(`Range wrapping in FILTER(${call.args}).  This may not be what you want.`);

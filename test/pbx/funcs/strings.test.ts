@@ -191,3 +191,11 @@ test('EVAL substitutes once more through the installed substituter', () => {
     setEvalSubstituter(null);
   }
 });
+
+test('CUT details from func_cut.c: -N starts at 1, empty fields keep their delimiters, bad delimiter means "-"', () => {
+  const c = withVars({ v: ',b,,d', dash: 'a-b-c' });
+  assert.equal(read(CUT, 'v,\\,,1-3', c), ',b,');
+  assert.equal(read(CUT, 'v,\\,,-2', c), ',b');
+  assert.equal(read(CUT, 'dash,\\\\x,2', c), 'b');
+  assert.equal(read(CUT, 'empty,-,1', c), '');
+});
