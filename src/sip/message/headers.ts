@@ -14,13 +14,13 @@ export class SipHeaders implements SipHeadersShape {
   /** Bumped by every mutation so messages know their cached parses are stale. */
   generation = 0;
   /**
-   * The start line and header lines exactly as received (CRLF-terminated, unfolded), kept while unmodified so a
-   * parsed message can be re-sent without rebuilding them; `rawContentLength` is the value of
-   * its single Content-Length line.
+   * The received datagram/frame, kept while the headers are unmodified so a parsed message can be
+   * re-sent without rebuilding them: bytes [rawOffset, rawEnd) are its header lines exactly as
+   * received (CRLF-terminated, unfolded); `rawContentLength` is its single Content-Length value.
    */
   raw: Buffer | null = null;
-  /** Where the header lines start in `raw` (it begins with the start line). */
   rawOffset = 0;
+  rawEnd = 0;
   rawContentLength = -1;
 
   constructor(entries?: Array<[string, string]>) {
@@ -128,6 +128,7 @@ export class SipHeaders implements SipHeadersShape {
     c.values = this.values.slice();
     c.raw = this.raw;
     c.rawOffset = this.rawOffset;
+    c.rawEnd = this.rawEnd;
     c.rawContentLength = this.rawContentLength;
     return c;
   }

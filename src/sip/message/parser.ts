@@ -14,6 +14,8 @@ import { SipRequest, SipResponse, type SipMessage } from './message.js';
 const CONTENT_LENGTH = lookupHeaderName('Content-Length');
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
+/** Shared by every message without a body (zero length, so nothing can write into it). */
+const EMPTY = Buffer.alloc(0);
 const HIGH_BYTE = /[\x80-\xff]/;
 /** Headers a stack needs to answer a broken request with 400 (§8.2.6.2). */
 const PARTIAL_KEYS = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
@@ -187,8 +189,8 @@ export function parseMessage(buf: Buffer): SipMessage {
     if (e instanceof SipParseError) e.partial = partialOf(sl, readPartial(s, firstEol + 1));
     throw e;
   }
-  const head = buf.subarray(start, headEnd);
-  if (!isAscii(head)) {
+  // isAscii over the whole buffer (SIMD, no subarray): a non-ASCII body only costs the per-value test.
+  if (!isAscii(buf)) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as string;
       if (HIGH_BYTE.test(v)) values[i] = Buffer.from(v, 'latin1').toString('utf8');
@@ -208,11 +210,12 @@ export function parseMessage(buf: Buffer): SipMessage {
       throw err;
     }
     // §18.3: octets after Content-Length bytes are discarded.
-    body = buf.subarray(bodyStart, bodyStart + contentLength);
+    body = contentLength === 0 ? EMPTY : buf.subarray(bodyStart, bodyStart + contentLength);
   }
   if (clean) {
-    headers.raw = head;
-    headers.rawOffset = firstEol + 1;
+    headers.raw = buf;
+    headers.rawOffset = start + firstEol + 1;
+    headers.rawEnd = headEnd;
     headers.rawContentLength = contentLength;
   }
   return sl.request ? new SipRequest(sl.method, sl.uri, headers, body) : new SipResponse(sl.status, sl.reason, headers, body);

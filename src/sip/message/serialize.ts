@@ -20,10 +20,10 @@ export function serializeMessage(msg: SipMessage): Buffer {
   // Parsed and unmodified with a matching Content-Length: re-send the received header lines.
   if (h.raw !== null && h.rawContentLength === body.length) {
     const firstLen = Buffer.byteLength(first);
-    const rawLen = h.raw.length - h.rawOffset;
+    const rawLen = h.rawEnd - h.rawOffset;
     const out = Buffer.allocUnsafe(firstLen + rawLen + 2 + body.length);
     out.write(first, 0, 'utf8');
-    h.raw.copy(out, firstLen, h.rawOffset);
+    h.raw.copy(out, firstLen, h.rawOffset, h.rawEnd);
     out[firstLen + rawLen] = 0x0d;
     out[firstLen + rawLen + 1] = 0x0a;
     body.copy(out, firstLen + rawLen + 2);
