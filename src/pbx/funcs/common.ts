@@ -81,3 +81,9 @@ export function encodedString(s: string): string {
   }
   return out;
 }
+
+/** ast_strip_quoted(s, "\"", "\""): trimmed, then one pair of surrounding double quotes removed. */
+export function stripQuoted(s: string): string {
+  const t = s.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
+  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
+}

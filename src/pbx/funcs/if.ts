@@ -14,14 +14,15 @@ export const IF: DialplanFunction = {
   description: 'Gives the text after "?" when the expression is true (non-empty and not a zero number), else the text after ":".',
   read: (call) => {
     const [expr, rest] = splitArgs(call.args, '?', { max: 2 });
-    if (call.args === '' || !expr || rest === undefined) {
-      const [t, f] = rest === undefined ? [undefined, undefined] : splitArgs(rest, ':', { max: 2 });
+    // "1?" has an empty remainder, which splits into no branches at all: an error too.
+    const branches = rest === undefined ? [] : splitArgs(rest, ':', { max: 2 });
+    if (!expr || branches.length === 0) {
       throw new FunctionError(
         'Syntax IF(<expr>?[<true>][:<false>])  (expr must be non-null, and either <true> or <false> must be non-null)\n' +
-          `      In this case, <expr>='${expr ?? '(null)'}', <true>='${t ?? '(null)'}', and <false>='${f ?? '(null)'}'`,
+          `      In this case, <expr>='${expr ?? '(null)'}', <true>='${branches[0] ?? '(null)'}', and <false>='${branches[1] ?? '(null)'}'`,
       );
     }
-    const [whenTrue, whenFalse] = splitArgs(rest, ':', { max: 2 });
+    const [whenTrue, whenFalse] = branches;
     return checkCondition(stripBlanks(expr)) ? stripBlanks(whenTrue ?? '') : stripBlanks(whenFalse ?? '');
   },
 };

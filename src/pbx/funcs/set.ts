@@ -1,7 +1,7 @@
 /**
  * SET(name=value) (func_logic.c): sets the variable (or, for a name ending in ')', writes the
- * function) and returns the value. The name is trimmed; without '=' or with an empty name
- * nothing is set and the result is empty.
+ * function) and returns the value. Name and value are both trimmed; no '=' or an empty name is
+ * a syntax error.
  */
 import { stripBlanks } from '../args.js';
 import { FunctionError, type DialplanFunction } from '../types.js';
@@ -18,10 +18,9 @@ export function createSetFunction(resolve: FunctionResolver): DialplanFunction {
     description: 'Sets the variable (or writes the function) named before "=" and gives the value after it.',
     read: (call) => {
       const eq = call.args.indexOf('=');
-      if (eq < 0) return '';
+      if (eq <= 0) throw new FunctionError('Syntax SET(<varname>=[<value>])');
       const name = stripBlanks(call.args.slice(0, eq));
-      const value = call.args.slice(eq + 1);
-      if (name === '') return '';
+      const value = stripBlanks(call.args.slice(eq + 1));
       if (name.endsWith(')')) {
         const open = name.indexOf('(');
         const fname = open > 0 ? name.slice(0, open) : '';

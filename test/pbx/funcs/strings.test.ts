@@ -53,17 +53,19 @@ test('IF uses pbx_checkcondition and trims the branches', () => {
   assert.equal(read(IF, '0?:no', c), 'no');
   assert.equal(read(IF, '1?"a:b":c', c), 'a:b');
   assert.throws(() => read(IF, 'nothing', c), FunctionError);
+  assert.throws(() => read(IF, '1?', c), FunctionError);
   assert.throws(() => read(IF, '', c), FunctionError);
 });
 
 test('SET sets the variable (or writes a function) and returns the value', () => {
   const c = ctx();
   const SET = builtinFunctions().find((f) => f.name === 'SET')!;
-  assert.equal(read(SET, ' foo =bar,baz', c), 'bar,baz');
+  assert.equal(read(SET, ' foo = bar,baz ', c), 'bar,baz');
   assert.equal(c.channel?.getVar('foo'), 'bar,baz');
   assert.equal(read(SET, 'CALLERID(num)=555', c), '555');
   assert.equal(c.channel?.callerId.num, '555');
-  assert.equal(read(SET, 'noequals', c), '');
+  assert.throws(() => read(SET, 'noequals', c), /Syntax SET/);
+  assert.throws(() => read(SET, '=x', c), /Syntax SET/);
   const noChan = ctx(null);
   read(SET, 'G=1', noChan);
   assert.equal(noChan.services.globals.get('G'), '1');

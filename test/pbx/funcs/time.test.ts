@@ -33,6 +33,8 @@ test('IFTIME picks the branch from the current time', () => {
   assert.equal(read(IFTIME, '18:00-23:00,*,*,*,UTC?open:closed', c), 'closed');
   assert.equal(read(IFTIME, '18:00-23:00,*,*,*,UTC?open', c), '');
   assert.throws(() => read(IFTIME, '*,*,*,*', c), /Syntax/);
+  assert.equal(read(IFTIME, '"*,*,*,*,UTC?"yes" : no"', c), 'yes');
+  assert.equal(read(IFTIME, '18:00-23:00,*,*,*,UTC?', c), '');
 });
 
 test('STRFTIME formats in a zone, default now and %c', () => {
