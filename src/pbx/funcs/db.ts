@@ -7,10 +7,10 @@ import { splitArgs } from '../args.js';
 import { FunctionError, type DialplanFunction, type FunctionCall } from '../types.js';
 import { writeVariable } from './common.js';
 
-export function familyAndKey(call: FunctionCall): { family: string; key: string } {
+export function familyAndKey(call: FunctionCall, forWrite = false): { family: string; key: string } {
   const [family = '', key] = splitArgs(call.args, '/', { max: 2 });
-  if (family === '' || key === undefined || key === '') {
-    throw new FunctionError(`${call.name} requires an argument, ${call.name}(<family>/<key>)`);
+  if (call.args === '' || key === undefined) {
+    throw new FunctionError(`${call.name} requires an argument, ${call.name}(<family>/<key>)${forWrite ? '=<value>' : ''}`);
   }
   return { family, key };
 }
@@ -28,7 +28,7 @@ export const DB: DialplanFunction = {
     return value;
   },
   write: async (call, value) => {
-    const { family, key } = familyAndKey(call);
+    const { family, key } = familyAndKey(call, true);
     try {
       await call.services.store.put(family, key, value);
     } catch (err) {

@@ -75,6 +75,11 @@ test('DB, DB_EXISTS, DB_DELETE, DB_KEYS on the store', async () => {
   await Promise.resolve();
   assert.equal(c.services.store.get('cidname', '6001'), undefined);
   assert.throws(() => read(DB, 'nokey', c), FunctionError);
+  await write(DB, 'fam/k2', 'v2', c);
+  await write(DB_DELETE, 'fam/k2', '', c);
+  await Promise.resolve();
+  assert.equal(c.services.store.get('fam', 'k2'), undefined);
+  assert.equal(c.channel?.getVar('DB_RESULT'), 'v2');
 });
 
 test('CALLERID read and write', async () => {
