@@ -18,6 +18,8 @@ interface PeerEntry {
   name: string;
   bindings: ContactBinding[];
   timer: TimerHandle | null;
+  /** Wall time the timer fires at. */
+  timerDue: number;
 }
 
 export interface LocationDeps {
@@ -61,7 +63,7 @@ export class LocationService {
       return this.track(this.deps.store.del(REGISTRY_FAMILY, name).then(() => undefined));
     }
     if (!entry) {
-      entry = { name, bindings, timer: null };
+      entry = { name, bindings, timer: null, timerDue: 0 };
       this.peers.set(peerKey, entry);
     } else {
       entry.bindings = bindings;
@@ -81,15 +83,20 @@ export class LocationService {
     return p;
   }
 
-  /** One timer per peer, at the earliest contact expiry (+ grace). */
+  /**
+   * One timer per peer, at the earliest contact expiry (+ grace). A refresh only ever moves expiry
+   * later, so a timer already due earlier is kept (it re-arms itself when nothing expired):
+   * no clear/set per REGISTER.
+   */
   private armTimer(peerKey: string, entry: PeerEntry): void {
-    this.deps.clock.clear(entry.timer);
-    entry.timer = null;
     if (this.closed) return;
     let earliest = Infinity;
     for (const b of entry.bindings) if (b.expiresAt < earliest) earliest = b.expiresAt;
-    const delay = earliest + EXPIRY_GRACE_MS - this.deps.clock.wallNow();
-    entry.timer = this.deps.clock.setTimer(Math.max(0, delay), () => {
+    const due = earliest + EXPIRY_GRACE_MS;
+    if (entry.timer && entry.timerDue <= due) return;
+    this.deps.clock.clear(entry.timer);
+    entry.timerDue = due;
+    entry.timer = this.deps.clock.setTimer(Math.max(0, due - this.deps.clock.wallNow()), () => {
       entry.timer = null;
       this.expire(peerKey);
     });
@@ -137,7 +144,7 @@ export class LocationService {
         continue;
       }
       const [peerKey, name] = target;
-      const entry: PeerEntry = { name, bindings: live, timer: null };
+      const entry: PeerEntry = { name, bindings: live, timer: null, timerDue: 0 };
       this.peers.set(peerKey, entry);
       this.armTimer(peerKey, entry);
       if (live.length !== bindings.length || stored !== name) {
