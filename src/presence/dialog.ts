@@ -1,0 +1,105 @@
+/**
+ * The notifier's side of a SUBSCRIBE-created dialog (RFC 3261 §12.1.1, RFC 6665 §4.1.2.x):
+ * Call-ID, tags, the route set from Record-Route (kept in received order for a UAS), the remote
+ * target from Contact, our local CSeq counter and the last remote CSeq. It is plain data so the
+ * subscription store can persist it as JSON and a restarted server continues the same dialog.
+ *
+ * Where requests go: to the transport address the last SUBSCRIBE came from (chan_sip's
+ * nat=force_rport behaviour, which also works for phones behind NAT); the Request-URI is the
+ * remote target and the route set goes in Route headers.
+ */
+import { formatUri, SipHeaders, SipRequest } from '../sip/message/index.js';
+import type { Endpoint } from '../sip/transport/types.js';
+
+export interface NotifierDialog {
+  callId: string;
+  /** Our tag (the To tag we gave the SUBSCRIBE). */
+  localTag: string;
+  /** The subscriber's From tag. */
+  remoteTag: string;
+  /** The SUBSCRIBE's To header value without tag (our From in NOTIFY). */
+  localAddress: string;
+  /** The SUBSCRIBE's From header value without tag (our To in NOTIFY). */
+  remoteAddress: string;
+  /** URI of the watched resource (To URI), for bodies. */
+  localUri: string;
+  /** URI of the subscriber (From URI), for bodies. */
+  remoteUri: string;
+  /** Contact of the last SUBSCRIBE: the NOTIFY Request-URI. */
+  remoteTarget: string;
+  /** Record-Route values of the initial SUBSCRIBE, in order. */
+  routeSet: string[];
+  /** CSeq of the last NOTIFY we sent. */
+  localCseq: number;
+  /** CSeq of the last SUBSCRIBE we accepted. */
+  remoteCseq: number;
+  /** Where in-dialog requests are sent. */
+  dest: Endpoint;
+  connectionId: string | null;
+  /** Our Contact URI. */
+  contact: string;
+}
+
+/** A header value with its tag parameter removed (the rest kept as the phone wrote it). */
+export function withoutTag(value: string): string {
+  const close = value.lastIndexOf('>');
+  const head = close >= 0 ? value.slice(0, close + 1) : '';
+  const tail = close >= 0 ? value.slice(close + 1) : value;
+  const kept = tail.replace(/;\s*tag\s*=\s*[^;\s]*/i, '');
+  return close >= 0 ? head + kept : kept;
+}
+
+/** chan_sip starts its CSeq at 101 and increments before each request: the first NOTIFY is 102. */
+export const FIRST_LOCAL_CSEQ = 101;
+
+export function dialogFromSubscribe(
+  req: SipRequest,
+  source: Endpoint,
+  connectionId: string | null,
+  localTag: string,
+  contact: string,
+): NotifierDialog {
+  const target = req.contacts[0];
+  return {
+    callId: req.callId,
+    localTag,
+    remoteTag: req.fromTag ?? '',
+    localAddress: withoutTag(req.headers.get('To') ?? ''),
+    remoteAddress: withoutTag(req.headers.get('From') ?? ''),
+    localUri: formatUri(req.to.uri),
+    remoteUri: formatUri(req.from.uri),
+    remoteTarget: target ? formatUri(target.uri) : formatUri(req.from.uri),
+    routeSet: req.headers.getAll('Record-Route').map((r) => r.trim()),
+    localCseq: FIRST_LOCAL_CSEQ,
+    remoteCseq: req.cseq.seq,
+    dest: { ...source },
+    connectionId,
+    contact,
+  };
+}
+
+/** RFC 6665 §4.1.2.x / RFC 3261 §12.2.2: a refresh is a target refresh request; CSeq must grow. */
+export function acceptRefresh(d: NotifierDialog, req: SipRequest, source: Endpoint, connectionId: string | null): boolean {
+  if (req.cseq.seq <= d.remoteCseq) return false;
+  d.remoteCseq = req.cseq.seq;
+  const target = req.contacts[0];
+  if (target && !target.wildcard) d.remoteTarget = formatUri(target.uri);
+  d.dest = { ...source };
+  d.connectionId = connectionId;
+  return true;
+}
+
+/** A new in-dialog request (NOTIFY): next local CSeq, From/To with tags, Route set, Contact. */
+export function inDialogRequest(d: NotifierDialog, method: string): SipRequest {
+  d.localCseq += 1;
+  const h = new SipHeaders();
+  h.add('Max-Forwards', '70');
+  for (const r of d.routeSet) h.add('Route', r);
+  h.add('From', `${d.localAddress};tag=${d.localTag}`);
+  h.add('To', `${d.remoteAddress};tag=${d.remoteTag}`);
+  h.add('Contact', `<${d.contact}>`);
+  h.add('Call-ID', d.callId);
+  h.add('CSeq', `${d.localCseq} ${method}`);
+  return new SipRequest(method, d.remoteTarget, h);
+}
+

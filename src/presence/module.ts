@@ -1,0 +1,112 @@
+/**
+ * The presence module ("presence"): the SIP SUBSCRIBE/NOTIFY notifier on top of the SIP module's
+ * stack and the state module's hints.
+ *
+ * Start order: after 'state' and 'sip' (it looks both up at start). Without a running SIP
+ * module it does nothing. On start it registers the SUBSCRIBE handler, restores the stored
+ * subscriptions (family SIP/Subscription), wires `SIP/<peer>` device state to registrations
+ * when nobody else provides it, and registers `sip show subscriptions`. Stored subscriptions
+ * whose hint is not loaded yet are attached on the next DialplanReloaded.
+ *
+ * PUBLISH (RFC 3903) is not handled here; a PUBLISH module can feed presence into the state
+ * module's PresenceEngine and every watcher is notified through the hint rules.
+ */
+import type { CliCommand } from '../cli/types.js';
+import type { HeraldModule, ServerContext } from '../core/module.js';
+import { DigestAuthenticator } from '../sip/auth/digest.js';
+import type { SipModule } from '../registrar/module.js';
+import type { StateModule } from '../state/module.js';
+import { subscriptionCommands } from './cli.js';
+import { SubscriptionStore } from './record.js';
+import { wireSipDeviceState } from './sip-device-state.js';
+import { SubscriptionServer, type HintSource, type MailboxCountProvider, type SubscriptionSummary } from './subscriptions.js';
+
+export interface PresenceModule extends HeraldModule {
+  readonly name: 'presence';
+  /** Active subscriptions (what `sip show subscriptions` lists); [] when not running. */
+  subscriptions(): SubscriptionSummary[];
+  /** Voicemail: counts changed for `mailbox@context` → NOTIFY its message-summary subscribers. */
+  mailboxChanged(mailbox: string): void;
+  /** Voicemail: where message counts come from (default 0/0 for every mailbox). */
+  setMailboxCounts(provider: MailboxCountProvider): void;
+}
+
+export function createPresenceModule(): PresenceModule {
+  let server: SubscriptionServer | null = null;
+  let ctxRef: ServerContext | null = null;
+  let commands: CliCommand[] = [];
+  let counts: MailboxCountProvider | undefined;
+  const undo: Array<() => void> = [];
+
+  return {
+    name: 'presence',
+    subscriptions: () => server?.list() ?? [],
+    mailboxChanged: (mailbox) => server?.mailboxChanged(mailbox),
+    setMailboxCounts: (provider) => {
+      counts = provider;
+    },
+
+    async start(ctx: ServerContext): Promise<void> {
+      ctxRef = ctx;
+      const sip = ctx.getModule<SipModule>('sip');
+      const state = ctx.getModule<StateModule>('state');
+      const stack = sip?.isRunning() ? sip.getStack() : null;
+      if (!sip || !stack) {
+        ctx.log.info('presence: SIP is not running, no SUBSCRIBE handling');
+        return;
+      }
+      if (!state) {
+        ctx.log.warn('presence: the state module is not loaded, no SUBSCRIBE handling');
+        return;
+      }
+      const g = sip.general();
+      // The SIP module keeps its authenticator private; an own one with the same settings
+      // issues and checks nonces for SUBSCRIBE (nonces are HMAC-signed, no shared table needed).
+      const auth = new DigestAuthenticator({
+        realm: g.realm,
+        algorithms: g.authAlgorithms,
+        nonceLifetimeMs: g.nonceLifetimeSec * 1000,
+        now: () => ctx.clock.wallNow(),
+      });
+      const hints: HintSource = {
+        find: (context, exten) => state.hints.find(context, exten),
+        watch: (context, exten, cb) => state.hints.watch(context, exten, (u) => cb({ state: u.state, reason: u.reason })),
+        deviceState: (device) => state.devices.getState(device),
+      };
+      const unwire = wireSipDeviceState(state.devices, ctx.bus, sip);
+      if (unwire) {
+        undo.push(unwire);
+        state.hints.refreshAll();
+      }
+      const store = new SubscriptionStore(ctx.store, ctx.log);
+      server = new SubscriptionServer({
+        stack,
+        general: () => sip.general(),
+        getPeer: (name) => sip.getPeer(name),
+        auth: () => auth,
+        hints,
+        store,
+        clock: ctx.clock,
+        log: ctx.log,
+        mailboxCounts: (m) => (counts ?? (() => ({ newMessages: 0, oldMessages: 0, urgentNew: 0, urgentOld: 0 })))(m),
+      });
+      const running = server;
+      const { restored, expired } = running.restore(store.loadAll());
+      // The state module follows DialplanReloaded first (it started earlier), so hints are there.
+      undo.push(ctx.bus.on('DialplanReloaded', () => running.retryPending()));
+      stack.handle('SUBSCRIBE', running.handle);
+      commands = subscriptionCommands(() => running.list());
+      for (const c of commands) ctx.cli.register(c);
+      ctx.log.info({ restored, expired }, 'presence: SUBSCRIBE handling started');
+      if (restored > 0) ctx.bus.emit('Verbose', { level: 2, text: `Restored ${restored} SIP subscription${restored === 1 ? '' : 's'}` });
+    },
+
+    async stop(): Promise<void> {
+      for (const c of commands) ctxRef?.cli.unregister(c.words);
+      commands = [];
+      for (const u of undo.splice(0)) u();
+      server?.close();
+      server = null;
+    },
+  };
+}

@@ -1,0 +1,611 @@
+/**
+ * The SUBSCRIBE/NOTIFY notifier (RFC 6665) for the presence (RFC 3856), dialog (RFC 4235) and
+ * message-summary (RFC 3842) packages, with chan_sip's policies where a phone can tell.
+ *
+ * Initial SUBSCRIBE: authenticated like chan_sip (authenticate.ts); allowsubscribe=no → 403;
+ * a missing or unknown Event → 489 with Allow-Events; Accept negotiation (negotiate.ts); no
+ * Contact → 400; Expires below the minimum → 423 with Min-Expires; above the maximum → capped;
+ * the Request-URI user is the extension, looked up in the peer's subscribecontext (else its
+ * context): no hint → 404; message-summary is the peer's own mailbox (404 without one). The
+ * subscription is stored, then 200 OK (chan_sip answers 200, not 202) with Expires and Contact,
+ * then the first NOTIFY at once.
+ *
+ * In-dialog SUBSCRIBE: unknown dialog → 481; a refresh re-arms the timer and sends a full-state
+ * NOTIFY; Expires: 0 ends it with a final NOTIFY. An initial Expires: 0 is a fetch (RFC 6665
+ * §4.2.1.1: 200, one terminated NOTIFY) — in asterisk compat mode 400 like PJSIP.
+ *
+ * Subscription-State: herald writes `active;expires=<left>` (RFC 6665 §4.1.3 MUST) and, for an
+ * unsubscribe, plain `terminated`: none of RFC 6665's reasons describes a subscriber-initiated
+ * end (PJSIP also sends no reason). Expiry → `terminated;reason=timeout`, hint removed →
+ * `terminated;reason=noresource`. asterisk compat: chan_sip's `active` and
+ * `terminated;reason=timeout` for the unsubscribe too.
+ *
+ * NOTIFY delivery: one NOTIFY in flight per subscription; changes arriving meanwhile are
+ * coalesced into one NOTIFY with the newest state once the previous one is answered (so CSeq
+ * order is the arrival order and a slow phone never holds others up). 481 ends the subscription
+ * at once (RFC 6665 §4.2.2); a timeout or 408 does not: only 3 in a row end it; another error
+ * without Retry-After ends it (pjproject's rule), with Retry-After it is kept.
+ *
+ * Which changes notify (HintEngine watch callbacks follow Asterisk's rules for device changes):
+ * herald notifies presence-document subscribers of custom presence changes (their RPID changes)
+ * but not dialog-info subscribers (their body does not change); asterisk compat follows
+ * chan_sip: presence changes reach Digium phones only, on both packages.
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { SipGeneral, SipPeerConfig } from '../sip/config/sip-conf.js';
+import type { DigestAuthenticator } from '../sip/auth/digest.js';
+import { createResponse, newTag, SipParseError, type SipRequest, type SipResponse } from '../sip/message/index.js';
+import type { RequestContext, ServerTransaction, SipStack } from '../sip/transaction/types.js';
+import type { Endpoint } from '../sip/transport/types.js';
+import type { PresenceInfo } from '../state/presence-state.js';
+import { extensionStateText } from '../state/extension-state.js';
+import { authenticateSubscribe } from './authenticate.js';
+import { buildExtenStateBody, buildMessageSummary } from './bodies/index.js';
+import type { BodyType, PresenceCompat, RingingCaller } from './bodies/types.js';
+import { acceptRefresh, dialogFromSubscribe, inDialogRequest } from './dialog.js';
+import { ALLOW_EVENTS, eventPackage, isEventPackage, negotiateBody, type EventPackage } from './negotiate.js';
+import { subscriptionId, type SubscriptionRecord, SubscriptionStore } from './record.js';
+
+/** What the notifier needs to know about a hint (the state module's HintSnapshot has it). */
+export interface HintView {
+  devices: string[];
+  state: number;
+  presence: PresenceInfo;
+}
+
+export interface HintUpdate {
+  state: number;
+  reason: 'device' | 'presence' | 'removed';
+}
+
+/** The state module seen from here (HintEngine.find/watch and DeviceStateEngine.getState). */
+export interface HintSource {
+  find(context: string, exten: string): HintView | undefined;
+  /** Throws when there is no such hint. */
+  watch(context: string, exten: string, cb: (u: HintUpdate) => void): () => void;
+  deviceState(device: string): string;
+}
+
+export interface MailboxCounts {
+  newMessages: number;
+  oldMessages: number;
+  urgentNew: number;
+  urgentOld: number;
+}
+
+/** Voicemail counts for `mailbox@context` lists; herald has no voicemail yet: 0/0 is the true answer. */
+export type MailboxCountProvider = (mailboxes: string) => MailboxCounts;
+
+export const NO_MESSAGES: MailboxCountProvider = () => ({ newMessages: 0, oldMessages: 0, urgentNew: 0, urgentOld: 0 });
+
+export interface SubscriptionServerDeps {
+  stack: SipStack;
+  general(): SipGeneral;
+  getPeer(name: string): SipPeerConfig | undefined;
+  auth(): DigestAuthenticator;
+  hints: HintSource;
+  store: SubscriptionStore;
+  clock: Clock;
+  log: Logger;
+  mailboxCounts?: MailboxCountProvider;
+  /** Who is ringing an extension (dialog-info early state), when a call layer knows. */
+  ringingCaller?: (context: string, exten: string) => RingingCaller | null;
+}
+
+/** NOTIFY timeouts in a row after which a subscription is dropped. */
+export const MAX_NOTIFY_TIMEOUTS = 3;
+
+/** RFC 3856 §6.4 / RFC 4235 §3.2 / RFC 3842 §4.4: each package's default duration is one hour. */
+const PACKAGE_DEFAULT_EXPIRES = 3600;
+
+interface LiveSubscription {
+  rec: SubscriptionRecord;
+  unwatch: (() => void) | null;
+  timer: TimerHandle | null;
+  inFlight: boolean;
+  pending: boolean;
+  /** Set when the next NOTIFY is the last one. */
+  terminate: string | null;
+  timeouts: number;
+  ended: boolean;
+}
+
+/** One row of `sip show subscriptions`. */
+export interface SubscriptionSummary {
+  address: string;
+  peer: string;
+  callId: string;
+  exten: string;
+  context: string;
+  lastState: string;
+  event: EventPackage;
+  bodyType: BodyType;
+  mailbox: string | null;
+  expiresSec: number;
+  createdAt: number;
+}
+
+function dialogKey(callId: string, remoteTag: string, localTag: string): string {
+  return `${callId}\u0000${remoteTag}\u0000${localTag}`;
+}
+
+function compatOf(peer: SipPeerConfig, g: SipGeneral): PresenceCompat {
+  const v = (peer.extra.get('presence_compat') ?? g.extra.get('presence_compat') ?? '').trim().toLowerCase();
+  return v === 'asterisk' ? 'asterisk' : 'herald';
+}
+
+function intSetting(g: SipGeneral, key: string, fallback: number): number {
+  const v = g.extra.get(key);
+  return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : fallback;
+}
+
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+export class SubscriptionServer {
+  private readonly byDialog = new Map<string, LiveSubscription>();
+  private closed = false;
+
+  constructor(private readonly deps: SubscriptionServerDeps) {}
+
+  /** The MethodHandler for SUBSCRIBE. */
+  readonly handle = (req: SipRequest, ctx: RequestContext): void => {
+    const tx = ctx.tx;
+    if (!tx) return;
+    try {
+      if (req.toTag !== null) this.inDialog(req, ctx, tx);
+      else this.initial(req, ctx, tx);
+    } catch (err) {
+      // A transaction that already sent its final response ignores another one.
+      if (err instanceof SipParseError) {
+        tx.reply(err.status === 416 ? 416 : 400, err.status === 416 ? undefined : err.reason);
+      } else {
+        this.deps.log.error({ err }, 'SUBSCRIBE failed');
+        tx.reply(500, 'Server Internal Error');
+      }
+    }
+  };
+
+  // ---- initial SUBSCRIBE ------------------------------------------------------------------------
+
+  private initial(req: SipRequest, ctx: RequestContext, tx: ServerTransaction): void {
+    const g = this.deps.general();
+    const source = ctx.inbound.source;
+    const peer = authenticateSubscribe(this.deps, req, tx, source);
+    if (!peer) return;
+    if (!g.allowSubscribe || !peer.allowSubscribe) {
+      tx.reply(403, 'Forbidden (policy)');
+      return;
+    }
+    const name = eventPackage(req.headers.get('Event'));
+    if (!isEventPackage(name)) {
+      tx.reply(489, 'Bad Event', [['Allow-Events', ALLOW_EVENTS]]);
+      return;
+    }
+    const compat = compatOf(peer, g);
+    const userAgent = req.headers.get('User-Agent') ?? '';
+    const accept = req.headers.getAll('Accept');
+    const negotiated = negotiateBody(name, accept, req.headers.has('Accept'), userAgent, compat);
+    if (!negotiated.ok) {
+      tx.reply(negotiated.status, negotiated.reason, negotiated.status === 489 ? [['Allow-Events', ALLOW_EVENTS]] : []);
+      return;
+    }
+    const contact = req.contacts[0];
+    if (!contact || contact.wildcard) {
+      tx.reply(400, 'Missing Contact');
+      return;
+    }
+    const requested = req.expires;
+    const minExpires = intSetting(g, 'subminexpiry', g.minExpiry);
+    const maxExpires = intSetting(g, 'submaxexpiry', g.maxExpiry);
+    let expires = requested ?? (compat === 'asterisk' ? g.defaultExpiry : PACKAGE_DEFAULT_EXPIRES);
+    if (requested === 0 && compat === 'asterisk') {
+      tx.reply(400, 'Bad Request');
+      return;
+    }
+    if (expires !== 0 && expires < minExpires) {
+      tx.reply(423, 'Interval Too Brief', [['Min-Expires', String(minExpires)]]);
+      return;
+    }
+    expires = Math.min(expires, maxExpires);
+
+    const exten = req.requestUri.user ?? '';
+    const context = peer.subscribeContext ?? peer.context;
+    let mailbox: string | null = null;
+    if (name === 'message-summary') {
+      mailbox = peer.mailbox;
+      if (mailbox === null || mailbox === '') {
+        tx.reply(404, 'Not found (no mailbox)');
+        return;
+      }
+    } else if (exten === '' || !this.deps.hints.find(context, exten)) {
+      this.deps.log.info({ peer: peer.name, exten, context }, 'SUBSCRIBE to an extension without hint');
+      tx.reply(404, 'Not found');
+      return;
+    }
+
+    const localTag = newTag();
+    const local = ctx.inbound.local;
+    const ruri = req.requestUri;
+    const ourHost = local.address === '0.0.0.0' || local.address === '::' ? ruri.host : local.address;
+    const transportParam = source.proto === 'UDP' ? '' : `;transport=${source.proto.toLowerCase()}`;
+    const ourContact = `sip:${exten === '' ? 'herald' : exten}@${hostPort(ourHost, local.port)}${transportParam}`;
+    const dialog = dialogFromSubscribe(req, source, ctx.inbound.connectionId, localTag, ourContact);
+    const now = this.deps.clock.wallNow();
+    const vmexten = peer.extra.get('vmexten') ?? g.extra.get('vmexten') ?? 'asterisk';
+    const rec: SubscriptionRecord = {
+      id: subscriptionId(dialog.callId, dialog.remoteTag, localTag),
+      event: name,
+      eventHeader: (req.headers.get('Event') ?? name).trim(),
+      bodyType: negotiated.type,
+      peer: peer.name,
+      context,
+      exten,
+      mailbox,
+      account: name === 'message-summary' ? `sip:${vmexten}@${hostPort(ruri.host, ruri.port ?? local.port)}` : null,
+      userAgent,
+      digium: compat === 'asterisk' ? userAgent.includes('Digium') : /digium|sangoma/i.test(userAgent),
+      compat,
+      expiresSec: expires,
+      expiresAt: now + expires * 1000,
+      version: 0,
+      lastState: -1,
+      lastPresence: { state: 'not_set', subtype: '', message: '' },
+      createdAt: now,
+      dialog,
+    };
+    const ok = (): SipResponse => {
+      const res = createResponse(req, 200, 'OK', { toTag: localTag });
+      res.headers.append('Expires', String(expires));
+      res.headers.append('Contact', `<${ourContact}>;expires=${expires}`);
+      return res;
+    };
+    if (expires === 0) {
+      // RFC 6665 §4.4.3 fetch: one NOTIFY with the current state, nothing kept.
+      tx.respond(ok());
+      const live = this.makeLive(rec);
+      live.terminate = 'terminated;reason=timeout';
+      this.schedule(live);
+      return;
+    }
+    // Stored before the 200, so a restart never forgets a subscription the phone believes in.
+    this.deps.store.put(rec).then(
+      () => {
+        if (this.closed) {
+          tx.reply(503, 'Service Unavailable');
+          return;
+        }
+        tx.respond(ok());
+        const live = this.makeLive(rec);
+        this.activate(live);
+        this.schedule(live);
+      },
+      (err: unknown) => {
+        this.deps.log.error({ err }, 'could not store SIP subscription');
+        tx.reply(500, 'Server Internal Error');
+      },
+    );
+  }
+
+  private makeLive(rec: SubscriptionRecord): LiveSubscription {
+    return { rec, unwatch: null, timer: null, inFlight: false, pending: false, terminate: null, timeouts: 0, ended: false };
+  }
+
+  /** Index it, watch its hint, arm its expiry timer. False when its hint is gone. */
+  private activate(live: LiveSubscription): boolean {
+    const rec = live.rec;
+    this.byDialog.set(dialogKey(rec.dialog.callId, rec.dialog.remoteTag, rec.dialog.localTag), live);
+    this.armTimer(live);
+    if (rec.event === 'message-summary') return true;
+    try {
+      live.unwatch = this.deps.hints.watch(rec.context, rec.exten, (u) => this.onHintUpdate(live, u));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private armTimer(live: LiveSubscription): void {
+    this.deps.clock.clear(live.timer);
+    const left = Math.max(0, live.rec.expiresAt - this.deps.clock.wallNow());
+    live.timer = this.deps.clock.setTimer(left, () => {
+      live.timer = null;
+      this.end(live, 'terminated;reason=timeout');
+    });
+  }
+
+  // ---- in-dialog SUBSCRIBE ------------------------------------------------------------------------
+
+  private inDialog(req: SipRequest, ctx: RequestContext, tx: ServerTransaction): void {
+    const live = this.byDialog.get(dialogKey(req.callId, req.fromTag ?? '', req.toTag ?? ''));
+    if (!live || live.ended) {
+      tx.reply(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    const rec = live.rec;
+    const peer = authenticateSubscribe(this.deps, req, tx, ctx.inbound.source);
+    if (!peer) return;
+    if (peer.name !== rec.peer) {
+      tx.reply(403, 'Forbidden');
+      return;
+    }
+    const name = eventPackage(req.headers.get('Event'));
+    // RFC 6665 §4.1.2: the refresh names the same package; another one has no subscription here.
+    if (name !== null && name !== rec.event) {
+      tx.reply(489, 'Bad Event', [['Allow-Events', ALLOW_EVENTS]]);
+      return;
+    }
+    const g = this.deps.general();
+    const requested = req.expires;
+    const minExpires = intSetting(g, 'subminexpiry', g.minExpiry);
+    const maxExpires = intSetting(g, 'submaxexpiry', g.maxExpiry);
+    let expires = requested ?? (rec.compat === 'asterisk' ? g.defaultExpiry : PACKAGE_DEFAULT_EXPIRES);
+    if (expires !== 0 && expires < minExpires) {
+      tx.reply(423, 'Interval Too Brief', [['Min-Expires', String(minExpires)]]);
+      return;
+    }
+    expires = Math.min(expires, maxExpires);
+    if (!acceptRefresh(rec.dialog, req, ctx.inbound.source, ctx.inbound.connectionId)) {
+      tx.reply(500, 'Server Internal Error', [['Retry-After', '1']]);
+      return;
+    }
+    const res = createResponse(req, 200, 'OK', { toTag: rec.dialog.localTag });
+    res.headers.append('Expires', String(expires));
+    if (expires > 0) res.headers.append('Contact', `<${rec.dialog.contact}>;expires=${expires}`);
+    tx.respond(res);
+    if (expires === 0) {
+      this.end(live, rec.compat === 'asterisk' ? 'terminated;reason=timeout' : 'terminated');
+      return;
+    }
+    rec.expiresSec = expires;
+    rec.expiresAt = this.deps.clock.wallNow() + expires * 1000;
+    this.armTimer(live);
+    this.deps.store.update(rec);
+    this.schedule(live);
+  }
+
+  // ---- changes ------------------------------------------------------------------------------------
+
+  private onHintUpdate(live: LiveSubscription, u: HintUpdate): void {
+    if (u.reason === 'removed') {
+      live.unwatch = null;
+      this.end(live, 'terminated;reason=noresource');
+      return;
+    }
+    const rec = live.rec;
+    if (u.reason === 'presence') {
+      if (rec.compat === 'asterisk' ? !rec.digium : rec.bodyType === 'application/dialog-info+xml') return;
+    }
+    this.schedule(live);
+  }
+
+  /** Voicemail counts changed for these mailboxes: NOTIFY their message-summary subscribers. */
+  mailboxChanged(mailbox: string): void {
+    const wanted = mailbox.toLowerCase();
+    for (const live of this.byDialog.values()) {
+      const boxes = (live.rec.mailbox ?? '').toLowerCase().split(/[,&]/).map((b) => b.trim());
+      if (live.rec.event === 'message-summary' && boxes.includes(wanted)) this.schedule(live);
+    }
+  }
+
+  /** End a subscription with a final NOTIFY carrying `state`. */
+  private end(live: LiveSubscription, state: string): void {
+    if (live.ended || live.terminate !== null) return;
+    live.terminate = state;
+    this.schedule(live);
+  }
+
+  /** Stop tracking (no NOTIFY). */
+  private drop(live: LiveSubscription, why: string): void {
+    const rec = live.rec;
+    live.ended = true;
+    live.pending = false;
+    this.deps.clock.clear(live.timer);
+    live.timer = null;
+    live.unwatch?.();
+    live.unwatch = null;
+    const key = dialogKey(rec.dialog.callId, rec.dialog.remoteTag, rec.dialog.localTag);
+    if (this.byDialog.get(key) === live) this.byDialog.delete(key);
+    this.deps.store.remove(rec.id);
+    this.deps.log.debug({ id: rec.id, peer: rec.peer, exten: rec.exten, why }, 'SIP subscription ended');
+  }
+
+  // ---- NOTIFY ---------------------------------------------------------------------------------------
+
+  private schedule(live: LiveSubscription): void {
+    if (live.ended || this.closed) return;
+    live.pending = true;
+    if (!live.inFlight) this.sendNext(live);
+  }
+
+  private sendNext(live: LiveSubscription): void {
+    if (!live.pending || live.ended || this.closed) return;
+    live.pending = false;
+    const rec = live.rec;
+    const final = live.terminate;
+    const body = this.buildBody(rec);
+    if (body === null) {
+      // The hint went away between the change and now.
+      if (final === null) {
+        live.terminate = 'terminated;reason=noresource';
+        live.pending = true;
+        this.sendNext(live);
+      } else {
+        this.drop(live, 'hint gone');
+      }
+      return;
+    }
+    const req = inDialogRequest(rec.dialog, 'NOTIFY');
+    const left = Math.max(0, Math.round((rec.expiresAt - this.deps.clock.wallNow()) / 1000));
+    const state = final ?? (rec.compat === 'asterisk' ? 'active' : `active;expires=${left}`);
+    req.headers.add('Event', rec.eventHeader);
+    req.headers.add('Subscription-State', state);
+    req.headers.add('Allow-Events', ALLOW_EVENTS);
+    req.headers.add('Content-Type', rec.bodyType);
+    req.body = Buffer.from(body.text, body.latin1 ? 'latin1' : 'utf8');
+    if (final !== null) this.drop(live, final);
+    else this.deps.store.update(rec);
+    live.inFlight = true;
+    const dest: Endpoint = rec.dialog.dest;
+    const done = (outcome: 'ok' | 'gone' | 'timeout' | 'keep'): void => {
+      live.inFlight = false;
+      if (live.ended) return;
+      if (outcome === 'ok' || outcome === 'keep') live.timeouts = 0;
+      if (outcome === 'gone') {
+        this.drop(live, 'NOTIFY rejected');
+        return;
+      }
+      if (outcome === 'timeout') {
+        live.timeouts += 1;
+        if (live.timeouts >= MAX_NOTIFY_TIMEOUTS) {
+          this.drop(live, `${MAX_NOTIFY_TIMEOUTS} NOTIFY timeouts`);
+          return;
+        }
+      }
+      this.sendNext(live);
+    };
+    try {
+      this.deps.stack.request(
+        req,
+        dest,
+        {
+          onFinal: (res) => {
+            if (res.status < 300) done('ok');
+            else if (res.status === 481) done('gone');
+            else if (res.status === 408) done('timeout');
+            else if (res.status === 401 || res.status === 407 || res.headers.has('Retry-After')) done('keep');
+            else done('gone');
+          },
+          onTimeout: () => done('timeout'),
+          onTransportError: () => done('timeout'),
+        },
+        { connectionId: rec.dialog.connectionId },
+      );
+    } catch (err) {
+      this.deps.log.warn({ err, id: rec.id }, 'NOTIFY could not be sent');
+      done('timeout');
+    }
+  }
+
+  /** The body for the current state, or null when the hint no longer exists. */
+  private buildBody(rec: SubscriptionRecord): { text: string; latin1: boolean } | null {
+    if (rec.bodyType === 'application/simple-message-summary') {
+      const counts = (this.deps.mailboxCounts ?? NO_MESSAGES)(rec.mailbox ?? '');
+      return { text: buildMessageSummary({ ...counts, account: rec.account, compat: rec.compat }), latin1: false };
+    }
+    const hint = this.deps.hints.find(rec.context, rec.exten);
+    if (!hint) return null;
+    const allDevicesUnavailable = hint.devices.length > 0 && hint.devices.every((d) => this.deps.hints.deviceState(d) === 'UNAVAILABLE');
+    const text = buildExtenStateBody(rec.bodyType, {
+      exten: rec.exten,
+      state: hint.state,
+      presence: hint.presence,
+      presentityUri: rec.dialog.localUri,
+      watcherUri: rec.dialog.remoteUri,
+      digium: rec.digium,
+      compat: rec.compat,
+      version: rec.version,
+      allDevicesUnavailable,
+      ringingCaller: this.deps.ringingCaller?.(rec.context, rec.exten) ?? null,
+    });
+    if (rec.bodyType === 'application/dialog-info+xml') rec.version += 1;
+    rec.lastState = hint.state;
+    rec.lastPresence = { ...hint.presence };
+    return { text, latin1: rec.compat === 'asterisk' && rec.bodyType === 'application/pidf+xml' };
+  }
+
+  // ---- restart -------------------------------------------------------------------------------------
+
+  /**
+   * Continue stored subscriptions: expired ones are deleted; the others are indexed and their
+   * timers re-armed; a NOTIFY goes out only when the state differs from the last one sent.
+   * Subscriptions whose hint does not exist yet are returned so the caller can retry after the
+   * dialplan's hints arrive (retryPending) — then they end with noresource.
+   */
+  restore(records: SubscriptionRecord[]): { restored: number; expired: number } {
+    const now = this.deps.clock.wallNow();
+    let restored = 0;
+    let expired = 0;
+    for (const rec of records) {
+      if (rec.expiresAt <= now) {
+        expired += 1;
+        this.deps.store.remove(rec.id);
+        continue;
+      }
+      const live = this.makeLive(rec);
+      restored += 1;
+      if (this.activate(live)) this.notifyIfChanged(live);
+      else this.waitingForHint.add(live);
+    }
+    return { restored, expired };
+  }
+
+  private readonly waitingForHint = new Set<LiveSubscription>();
+
+  /** Hints were (re)loaded: attach restored subscriptions that were waiting; the rest end (noresource). */
+  retryPending(): void {
+    for (const live of [...this.waitingForHint]) {
+      this.waitingForHint.delete(live);
+      if (live.ended) continue;
+      try {
+        live.unwatch = this.deps.hints.watch(live.rec.context, live.rec.exten, (u) => this.onHintUpdate(live, u));
+        this.notifyIfChanged(live);
+      } catch {
+        this.end(live, 'terminated;reason=noresource');
+      }
+    }
+  }
+
+  private notifyIfChanged(live: LiveSubscription): void {
+    const rec = live.rec;
+    if (rec.event === 'message-summary') return;
+    const hint = this.deps.hints.find(rec.context, rec.exten);
+    if (!hint) return;
+    const p = rec.lastPresence;
+    if (hint.state !== rec.lastState || hint.presence.state !== p.state || hint.presence.subtype !== p.subtype || hint.presence.message !== p.message) {
+      this.schedule(live);
+    }
+  }
+
+  // ---- views and shutdown -----------------------------------------------------------------------------
+
+  list(): SubscriptionSummary[] {
+    return [...this.byDialog.values()]
+      .filter((l) => !l.ended)
+      .map((l) => ({
+        address: l.rec.dialog.dest.address,
+        peer: l.rec.peer,
+        callId: l.rec.dialog.callId,
+        exten: l.rec.exten,
+        context: l.rec.context,
+        lastState: l.rec.event === 'message-summary' ? '--' : extensionStateText(l.rec.lastState),
+        event: l.rec.event,
+        bodyType: l.rec.bodyType,
+        mailbox: l.rec.event === 'message-summary' ? l.rec.mailbox : null,
+        expiresSec: l.rec.expiresSec,
+        createdAt: l.rec.createdAt,
+      }));
+  }
+
+  count(): number {
+    return this.byDialog.size;
+  }
+
+  /**
+   * Server shutdown: stop timers and watchers but keep the stored subscriptions (the phones
+   * still hold their dialogs; the next start continues them). No NOTIFY is sent.
+   */
+  close(): void {
+    this.closed = true;
+    for (const live of this.byDialog.values()) {
+      this.deps.clock.clear(live.timer);
+      live.timer = null;
+      live.unwatch?.();
+      live.unwatch = null;
+    }
+    this.byDialog.clear();
+    this.waitingForHint.clear();
+  }
+}
