@@ -121,6 +121,12 @@ export function lower(s: string): string {
   return s;
 }
 
+/** In an unquoted parameter value: 1 ends it (';' or LWS), 2 is not allowed ('"', ','). */
+const VALUE_END = new Uint8Array(128);
+for (const c of [0x3b, 0x20, 0x09, 0x0d, 0x0a]) VALUE_END[c] = 1;
+VALUE_END[0x22] = 2;
+VALUE_END[0x2c] = 2;
+
 function skipLws(s: string, i: number): number {
   while (i < s.length) {
     const c = s.charCodeAt(i);
@@ -150,7 +156,11 @@ export function parseParamsAt(text: string, from: number): Params {
   if (i >= n) return params;
   for (;;) {
     const nameStart = i;
-    while (i < n && isTokenChar(s.charCodeAt(i))) i++;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c >= 128 || TOKEN[c] !== 1) break;
+      i++;
+    }
     if (i === nameStart) throw badRequest('malformed parameter');
     const name = lower(s.slice(nameStart, i));
     i = skipLws(s, i);
@@ -163,11 +173,11 @@ export function parseParamsAt(text: string, from: number): Params {
         if (q < 0) throw badRequest('malformed quoted parameter');
         i = q + 1;
       } else {
-        while (i < n) {
+        for (; i < n; i++) {
           const c = s.charCodeAt(i);
-          if (c === 0x3b || c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) break;
-          if (c === 0x22 || c === 0x2c) throw badRequest('malformed parameter value');
-          i++;
+          const k = c < 128 ? (VALUE_END[c] as number) : 0;
+          if (k === 1) break;
+          if (k === 2) throw badRequest('malformed parameter value');
         }
       }
       if (i === vStart) throw badRequest('empty parameter value');

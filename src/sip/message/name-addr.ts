@@ -35,7 +35,10 @@ export function parseNameAddr(text: string): NameAddr {
     if (s.charCodeAt(i) !== 0x3c) throw badRequest('quoted display name without <URI>');
   } else {
     const lt = s.indexOf('<');
-    if (lt >= 0) {
+    if (lt === 0) {
+      displayName = null;
+      i = 0;
+    } else if (lt > 0) {
       const dn = trimLws(s.slice(0, lt));
       checkTokenDisplay(dn);
       displayName = dn.length > 0 ? dn : null;

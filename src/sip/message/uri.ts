@@ -200,10 +200,15 @@ function parseUriHeaders(s: string): Map<string, string> {
   return headers;
 }
 
+/** Characters that cannot appear in a URI: controls, SP, DEL, '<', '>', '"'. */
+const NOT_IN_URI = new Uint8Array(128);
+for (let c = 0; c <= 0x20; c++) NOT_IN_URI[c] = 1;
+for (const c of [0x7f, 0x3c, 0x3e, 0x22]) NOT_IN_URI[c] = 1;
+
 function checkNoSpace(text: string, what: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c <= 0x20 || c === 0x7f || c === 0x3c || c === 0x3e || c === 0x22) throw badRequest(`malformed ${what}`);
+    if (c < 128 && NOT_IN_URI[c] === 1) throw badRequest(`malformed ${what}`);
   }
 }
 
@@ -226,6 +231,9 @@ function schemeEnd(text: string): number {
  */
 export function parseUriText(text: string, allowOpaque: boolean, what = 'URI'): SipUri {
   checkNoSpace(text, what);
+  // Fast path for the usual lower-case schemes.
+  if (text.startsWith('sip:')) return parseSipUri('sip', text.slice(4), what);
+  if (text.startsWith('sips:')) return parseSipUri('sips', text.slice(5), what);
   const colon = schemeEnd(text);
   if (colon < 0) throw badRequest(`malformed ${what}`);
   const scheme = lower(text.slice(0, colon));
