@@ -33,8 +33,10 @@ export function evaluateExpression(expr: string, opts?: ExpressionOptions): Expr
     if (outcome.syntaxError) {
       const { token, expecting } = outcome.syntaxError;
       const marker = `${' '.repeat(token.pos)}^`;
+      const expected = expecting === null ? '' : `, expecting ${expecting}`;
+      // "ast_yyerror(): %s syntax error: %s; Input:\n%s\n%s" with an empty first %s.
       warnings.push(
-        `ast_yyerror(): syntax error: syntax error, unexpected ${tokenName(token)}, expecting ${expecting}; Input:\n${expr}\n${marker}`,
+        `ast_yyerror():  syntax error: syntax error, unexpected ${tokenName(token)}${expected}; Input:\n${expr}\n${marker}`,
       );
       warnings.push(DOCS_HINT);
     }

@@ -130,7 +130,8 @@ function numberLength(s: string, i: number): number {
 
 /**
  * From just after a `${`: the `{}`-balanced body, then trailing text up to a stop character,
- * repeating for further `${`. Returns the end offset.
+ * repeating for further `${`. Returns the end offset, or -1 when the input ends inside the
+ * braces (flex then hits end of input in its <var> state and the pending text is lost).
  */
 function variableTokenEnd(s: string, afterOpen: number): number {
   let j = afterOpen;
@@ -138,7 +139,7 @@ function variableTokenEnd(s: string, afterOpen: number): number {
     let depth = 0;
     // <var> state: count braces until the `}` that closes the `${`.
     for (;;) {
-      if (j >= s.length) return s.length;
+      if (j >= s.length) return -1;
       const ch = s[j];
       j++;
       if (ch === '{') depth++;
@@ -180,6 +181,7 @@ export function tokenize(input: string): Token[] {
     }
     if (ch === '$' && s[i + 1] === '{') {
       const end = variableTokenEnd(s, i + 2);
+      if (end < 0) break;
       tokens.push({ kind: 'TOKEN', text: s.slice(i, end), numeric: false, pos: i });
       i = end;
       continue;
@@ -203,6 +205,7 @@ export function tokenize(input: string): Token[] {
         const end = i + wl;
         if (s[end] === '$' && s[end + 1] === '{') {
           const vend = variableTokenEnd(s, end + 2);
+          if (vend < 0) break;
           tokens.push({ kind: 'TOKEN', text: s.slice(i, vend), numeric: false, pos: i });
           i = vend;
           continue;

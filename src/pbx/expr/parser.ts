@@ -39,9 +39,12 @@ const BINARY_LEVEL: Partial<Record<TokenKind, number>> = {
 const LOWEST = 2;
 const UNARY_OPERAND_LEVEL = 9;
 
-/** Token names the way Asterisk's error message shows them. */
+/**
+ * Token names as Asterisk's error message shows them: Bison's names passed through
+ * expr2_token_subst (which knows no name for `~~`, so TOK_TILDETILDE stays as it is).
+ */
 const TOKEN_NAMES: Record<TokenKind, string> = {
-  TOKEN: '<token>',
+  TOKEN: "'<token>'",
   OR: "'|'",
   AND: "'&'",
   EQ: "'='",
@@ -59,7 +62,7 @@ const TOKEN_NAMES: Record<TokenKind, string> = {
   COLONCOLON: "'::'",
   COLON: "':'",
   EQTILDE: "'=~'",
-  TILDETILDE: "'~~'",
+  TILDETILDE: 'TOK_TILDETILDE',
   COMPL: "'!'",
   COMMA: "','",
   LP: "'('",
@@ -67,10 +70,16 @@ const TOKEN_NAMES: Record<TokenKind, string> = {
   EOF: '$end',
 };
 
+/** Bison lists at most four expected tokens, in token-number order; more means no list. */
+const EXPECT_OPERAND = "'-' or '!' or '(' or '<token>'";
+const EXPECT_END = '$end';
+const EXPECT_ARGUMENT_END = "',' or ')'";
+
 class SyntaxFailure {
   constructor(
     readonly token: Token,
-    readonly expecting: string,
+    /** null when Bison would have too many expected tokens to list. */
+    readonly expecting: string | null,
   ) {}
 }
 
@@ -97,7 +106,8 @@ class Parser {
 
   private expect(kind: TokenKind): void {
     const t = this.peek();
-    if (t.kind !== kind) throw new SyntaxFailure(t, TOKEN_NAMES[kind]);
+    // Where `)` or `::` is missing, every binary operator was acceptable too: no list.
+    if (t.kind !== kind) throw new SyntaxFailure(t, null);
     this.pos++;
   }
 
@@ -111,7 +121,7 @@ class Parser {
   }
 
   unexpected(): SyntaxFailure {
-    return new SyntaxFailure(this.peek(), '$end');
+    return new SyntaxFailure(this.peek(), EXPECT_END);
   }
 
   expression(minLevel: number): ExprValue {
@@ -170,7 +180,7 @@ class Parser {
 
   private prefix(): ExprValue {
     const t = this.peek();
-    if (++this.depth > MAX_DEPTH) throw new SyntaxFailure(t, 'less nesting');
+    if (++this.depth > MAX_DEPTH) throw new SyntaxFailure(t, null);
     try {
       return this.prefixInner(t);
     } finally {
@@ -185,7 +195,8 @@ class Parser {
         if (this.peek().kind === 'LP') {
           this.pos++;
           const args = this.argumentList();
-          this.expect('RP');
+          this.next(); // ')'
+
           return callFunction(t.text, args, this.w, this.reader);
         }
         return ExprValue.text(t.text, t.numeric);
@@ -203,20 +214,24 @@ class Parser {
         this.pos++;
         return ops.opComplement(this.expression(UNARY_OPERAND_LEVEL));
       default:
-        throw new SyntaxFailure(t, "<token> or '(' or '-' or '!'");
+        throw new SyntaxFailure(t, EXPECT_OPERAND);
     }
   }
 
-  /** Comma-separated expressions; an empty argument is an empty string. */
+  /**
+   * `arglist: expr | arglist ',' expr | arglist ','` — the first argument is required; an empty
+   * argument after a comma is an empty string.
+   */
   private argumentList(): ExprValue[] {
-    const args: ExprValue[] = [];
-    if (this.peek().kind === 'RP') return args;
+    const args: ExprValue[] = [this.expression(LOWEST)];
     for (;;) {
       const k = this.peek().kind;
-      if (k === 'COMMA' || k === 'RP') args.push(ExprValue.makeStr(''));
-      else args.push(this.expression(LOWEST));
-      if (this.peek().kind !== 'COMMA') return args;
+      if (k === 'RP') return args;
+      if (k !== 'COMMA') throw new SyntaxFailure(this.peek(), EXPECT_ARGUMENT_END);
       this.next();
+      const after = this.peek().kind;
+      if (after === 'COMMA' || after === 'RP') args.push(ExprValue.makeStr(''));
+      else args.push(this.expression(LOWEST));
     }
   }
 }
@@ -224,7 +239,7 @@ class Parser {
 export interface EvalOutcome {
   /** null: no value was stored (ast_expr then prints "0"). */
   value: ExprValue | null;
-  syntaxError: { token: Token; expecting: string } | null;
+  syntaxError: { token: Token; expecting: string | null } | null;
 }
 
 export function parseAndEvaluate(input: string, w: Warnings, reader: FunctionReader | undefined): EvalOutcome {
@@ -232,7 +247,7 @@ export function parseAndEvaluate(input: string, w: Warnings, reader: FunctionRea
   if (parser.atEnd()) return { value: ExprValue.makeStr(''), syntaxError: null };
   if (!parser.canStartExpression()) {
     const f = parser.unexpected();
-    return { value: ExprValue.makeStr(''), syntaxError: { token: f.token, expecting: '$end' } };
+    return { value: ExprValue.makeStr(''), syntaxError: { token: f.token, expecting: EXPECT_END } };
   }
   try {
     const value = parser.expression(LOWEST);

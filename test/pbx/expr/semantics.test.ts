@@ -37,10 +37,22 @@ test('§3.7 syntax errors: "0", the parsed prefix, or an empty string, with a wa
   for (const [e, want] of cases) {
     const r = evaluateExpression(e);
     assert.equal(r.value, want, e);
-    assert.match(r.warning ?? '', /^ast_yyerror\(\): syntax error: syntax error, unexpected .*; Input:\n/, e);
+    assert.match(r.warning ?? '', /^ast_yyerror\(\):  syntax error: syntax error, unexpected .*; Input:\n/, e);
   }
   const r = evaluateExpression('1 +');
-  assert.equal(r.warning?.split('\n')[2], '   ^');
+  assert.deepEqual(r.warning?.split('\n'), [
+    "ast_yyerror():  syntax error: syntax error, unexpected $end, expecting '-' or '!' or '(' or '<token>'; Input:",
+    '1 +',
+    '   ^',
+    'If you have questions, please refer to https://docs.asterisk.org/Configuration/Dialplan/Variables/Channel-Variables/',
+  ]);
+  const first = (e: string): string => evaluateExpression(e).warning?.split('\n')[0] ?? '';
+  assert.equal(first('1 2'), "ast_yyerror():  syntax error: syntax error, unexpected '<token>', expecting $end; Input:");
+  assert.equal(first('= 5'), "ast_yyerror():  syntax error: syntax error, unexpected '=', expecting $end; Input:");
+  assert.equal(first('(1'), 'ast_yyerror():  syntax error: syntax error, unexpected $end; Input:');
+  assert.equal(first('a ~~ b ~~'), "ast_yyerror():  syntax error: syntax error, unexpected $end, expecting '-' or '!' or '(' or '<token>'; Input:");
+  assert.equal(first('1 ~~ 2 3'), "ast_yyerror():  syntax error: syntax error, unexpected '<token>', expecting $end; Input:");
+  assert.equal(first('FOO(1 2)'), "ast_yyerror():  syntax error: syntax error, unexpected '<token>', expecting ',' or ')'; Input:");
   assert.equal(evaluateExpression('').value, '');
   assert.equal(evaluateExpression('').warning, undefined);
 });
@@ -58,6 +70,24 @@ test('to_number converts in place: `03 | 1` returns the number 3', () => {
   assert.equal(value('03 | 1'), '3');
   assert.equal(value('03'), '03');
   assert.equal(value('abc + 03'), '3');
+});
+
+test('function argument lists: first argument required, later empty ones are ""', () => {
+  const seen: string[] = [];
+  const callFunction = (name: string, args: string): string => {
+    seen.push(args);
+    return 'x';
+  };
+  assert.equal(evaluateExpression('F()', { callFunction }).value, '0');
+  assert.equal(evaluateExpression('F(,1)', { callFunction }).value, '0');
+  assert.equal(evaluateExpression('F(1,,2,)', { callFunction }).value, 'x');
+  assert.deepEqual(seen, ['1,,2,']);
+});
+
+test('an unterminated ${ swallows the rest of the input, as flex does', () => {
+  assert.equal(value('${abc'), '');
+  assert.equal(value('1 + ${abc'), '0');
+  assert.equal(value('x${abc}y = x${abc}y'), '1');
 });
 
 test('lexer: quoted strings keep quotes, ${} text is one token, unknown characters split', () => {
