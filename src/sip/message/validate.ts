@@ -6,8 +6,11 @@
 import { SipParseError, badRequest } from './errors.js';
 import type { SipRequest, SipResponse } from './message.js';
 
-/** RFC 3261 §20.17 / §25.1: rfc1123-date with the zone "GMT" only (RFC 4475 §3.1.2.12). */
-const DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+/**
+ * RFC 3261 §20.17 / §25.1: rfc1123-date with the zone "GMT" only (RFC 4475 §3.1.2.12). A one-digit
+ * day is tolerated (phones send it); another zone or other shape is not.
+ */
+const DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 function check(fn: () => void): SipParseError | null {
   try {
