@@ -121,6 +121,17 @@ export class Registrar {
     }
   }
 
+  /**
+   * The NOTICE chan_sip logs for a refused REGISTER, same wording, so fail2ban-style filters
+   * written for Asterisk keep working on herald's log.
+   */
+  private refused(req: SipRequest, ctx: RequestContext, why: string): void {
+    const src = ctx.inbound.source;
+    const from = req.headers.get('From')?.replace(/;tag=.*$/, '') ?? '';
+    const addr = src.address.includes(':') ? `[${src.address}]:${src.port}` : `${src.address}:${src.port}`;
+    this.deps.log.info({ source: src }, `Registration from '${from}' failed for '${addr}' - ${why}`);
+  }
+
   private process(req: SipRequest, ctx: RequestContext, tx: ServerTransaction): void {
     const g = this.deps.general();
     const to = req.to;
@@ -132,7 +143,7 @@ export class Registrar {
     else if (!peer.dynamic) refusal = 'not-dynamic';
     else if (!aclAllows(peer.acl, source.address)) refusal = 'acl';
     if (refusal !== null || !peer) {
-      this.deps.log.info({ user, source, refusal }, 'REGISTER refused');
+      this.refused(req, ctx, refusal === 'not-found' ? 'No matching peer found' : refusal === 'acl' ? 'Device does not match ACL' : 'Peer is not supposed to register');
       if (g.alwaysAuthReject) this.fakeAuth(req, tx);
       else if (refusal === 'not-found') tx.reply(404, 'Not Found');
       else tx.reply(403, 'Forbidden');
@@ -146,6 +157,7 @@ export class Registrar {
       }
       // chan_sip compares the digest username with the peer name exactly (strcmp).
       if (cred.get('username') !== peer.name) {
+        this.refused(req, ctx, 'Username/auth name mismatch');
         tx.reply(403, 'Forbidden');
         return;
       }
@@ -153,6 +165,7 @@ export class Registrar {
       if (!result.ok) {
         switch (result.reason) {
           case 'mismatch':
+            this.refused(req, ctx, 'Wrong password');
             tx.reply(403, 'Forbidden');
             return;
           case 'stale':

@@ -1,6 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSipModule, type SipModule } from '../../src/registrar/module.js';
+import { createLogger } from '../../src/core/log.js';
+import type { ServerContext } from '../../src/core/module.js';
 import type { SipResponse } from '../../src/sip/message/index.js';
 import { authorization, makeContext, registerText, UdpClient, waitFor, type TestServer } from './harness.js';
 
@@ -54,8 +56,9 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function startEnv(conf = CONF): Promise<Env> {
+async function startEnv(conf = CONF, tweak?: (ctx: ServerContext) => void): Promise<Env> {
   const server = makeContext(conf);
+  tweak?.(server.ctx);
   const mod = createSipModule();
   await mod.start(server.ctx);
   const ua = await UdpClient.open();
@@ -113,7 +116,10 @@ test('REGISTER with SHA-256 digest → 200', async () => {
 });
 
 test('wrong password → 403; unknown user gets the same 401 and the same 403', async () => {
-  const env = await startEnv();
+  const lines: string[] = [];
+  const env = await startEnv(CONF, (ctx) => {
+    ctx.log = createLogger({ level: 'info', destination: { write: (l: string) => lines.push(l) } });
+  });
   const [c1, bad] = await registerWithAuth(env, '6002', 'nope');
   assert.equal(c1.status, 401);
   assert.equal(bad.status, 403);
@@ -131,6 +137,11 @@ test('wrong password → 403; unknown user gets the same 401 and the same 403', 
   const [c4, acl] = await registerWithAuth(env, 'office', 'officepass');
   assert.deepEqual([c4.status, acl.status], [401, 403]);
   assert.equal(env.mod.contactsOf('office').length, 0);
+  // chan_sip's NOTICE wording, for fail2ban filters.
+  const msgs = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+  assert.ok(msgs.includes(`Registration from '<sip:6002@127.0.0.1>' failed for '127.0.0.1:${env.ua.port}' - Wrong password`), msgs.join('\n'));
+  assert.ok(msgs.includes(`Registration from '<sip:ghost@127.0.0.1>' failed for '127.0.0.1:${env.ua.port}' - No matching peer found`));
+  assert.ok(msgs.includes(`Registration from '<sip:office@127.0.0.1>' failed for '127.0.0.1:${env.ua.port}' - Device does not match ACL`));
 });
 
 test('alwaysauthreject=no: unknown user → 404, ACL refusal → 403', async () => {
