@@ -299,9 +299,9 @@ function compareMagnitude(x: ExtendedFloat, y: ExtendedFloat): number {
   return A < B ? -1 : A > B ? 1 : 0;
 }
 
+/** Asterisk's ABS: `x < 0 ? x * -1 : x`, so -0 and NaN come back unchanged. */
 export function abs(a: Num): Num {
-  if (typeof a === 'number') return Math.abs(a);
-  return new ExtendedFloat(a.kind, false, a.mantissa, a.exponent);
+  return compare(a, 0) < 0 ? negate(a) : a;
 }
 
 export type RoundingMode = 'floor' | 'ceil' | 'trunc' | 'round' | 'rint';

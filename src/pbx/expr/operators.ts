@@ -8,6 +8,35 @@ import { ExprValue, isZeroOrNull, toNumber, toStringValue, type Warnings } from 
 
 /** INT_MAX: what Asterisk returns for a division by zero or a non-numeric divisor. */
 const INT_MAX = 2147483647;
+/** QUAD_MIN, which chk_minus and chk_div single out. */
+const QUAD_MIN = ld.strtold('-9223372036854775808').value;
+
+function positive(n: ld.Num): boolean {
+  return ld.compare(n, 0) > 0;
+}
+
+function negative(n: ld.Num): boolean {
+  return ld.compare(n, 0) < 0;
+}
+
+/** chk_plus: two positives giving r <= 0, or two negatives giving r >= 0, log "overflow". */
+function plusOverflows(a: ld.Num, b: ld.Num, r: ld.Num): boolean {
+  if (positive(a) && positive(b) && !positive(r)) return true;
+  return negative(a) && negative(b) && !negative(r);
+}
+
+/** chk_minus: subtracting QUAD_MIN overflows for a >= 0; otherwise chk_plus(a, -b, r). */
+function minusOverflows(a: ld.Num, b: ld.Num, r: ld.Num): boolean {
+  if (ld.compare(b, QUAD_MIN) === 0) return ld.compare(a, 0) >= 0;
+  return plusOverflows(a, ld.negate(b), r);
+}
+
+/** chk_times: r / a must give b back (so inexact products log "overflow" too, as in Asterisk). */
+function timesOverflows(a: ld.Num, b: ld.Num, r: ld.Num): boolean {
+  if (ld.isZero(a)) return false;
+  if (typeof a === 'number' && typeof b === 'number' && typeof r === 'number') return false;
+  return ld.compare(ld.div(r, a), b) !== 0;
+}
 
 /** `a | b`: a unless a is null, then b. */
 export function opOr(a: ExprValue, b: ExprValue, w: Warnings): ExprValue {
@@ -78,7 +107,9 @@ export function opPlus(a: ExprValue, b: ExprValue, w: Warnings): ExprValue {
     return toNumber(b, w) ? b : ExprValue.number(0);
   }
   if (!toNumber(b, w)) return a;
-  return ExprValue.number(ld.add(a.num, b.num));
+  const r = ld.add(a.num, b.num);
+  if (plusOverflows(a.num, b.num, r)) w.add('overflow');
+  return ExprValue.number(r);
 }
 
 /** `-`: non-numeric left gives -b, non-numeric right gives a, both give 0. */
@@ -91,7 +122,9 @@ export function opMinus(a: ExprValue, b: ExprValue, w: Warnings): ExprValue {
     w.add('non-numeric argument');
     return a;
   }
-  return ExprValue.number(ld.sub(a.num, b.num));
+  const r = ld.sub(a.num, b.num);
+  if (minusOverflows(a.num, b.num, r)) w.add('overflow');
+  return ExprValue.number(r);
 }
 
 export function opTimes(a: ExprValue, b: ExprValue, w: Warnings): ExprValue {
@@ -99,7 +132,9 @@ export function opTimes(a: ExprValue, b: ExprValue, w: Warnings): ExprValue {
     w.add('non-numeric argument');
     return ExprValue.number(0);
   }
-  return ExprValue.number(ld.mul(a.num, b.num));
+  const r = ld.mul(a.num, b.num);
+  if (timesOverflows(a.num, b.num, r)) w.add('overflow');
+  return ExprValue.number(r);
 }
 
 /** `/`: non-numeric dividend 0; non-numeric or zero divisor INT_MAX. */
@@ -116,10 +151,12 @@ export function opDivide(a: ExprValue, b: ExprValue, w: Warnings): ExprValue {
     w.add('division by zero');
     return ExprValue.number(INT_MAX);
   }
+  // chk_div: only QUAD_MIN / -1 counts as an overflow.
+  if (ld.compare(a.num, QUAD_MIN) === 0 && ld.compare(b.num, -1) === 0) w.add('overflow');
   return ExprValue.number(ld.div(a.num, b.num));
 }
 
-/** `%`: fmodl (sign of the dividend); non-numeric or zero divisor gives 0. */
+/** `%`: fmodl (sign of the dividend); non-numeric gives 0; a zero divisor is returned itself. */
 export function opRemainder(a: ExprValue, b: ExprValue, w: Warnings): ExprValue {
   if (!toNumber(a, w) || !toNumber(b, w)) {
     w.add('non-numeric argument');
@@ -127,7 +164,7 @@ export function opRemainder(a: ExprValue, b: ExprValue, w: Warnings): ExprValue 
   }
   if (ld.isZero(b.num)) {
     w.add('div by zero');
-    return ExprValue.number(0);
+    return b;
   }
   return ExprValue.number(ld.fmod(a.num, b.num));
 }
@@ -138,7 +175,9 @@ export function opNegate(a: ExprValue, w: Warnings): ExprValue {
     w.add('non-numeric argument');
     return ExprValue.number(0);
   }
-  return ExprValue.number(ld.negate(a.num));
+  const r = ld.negate(a.num);
+  if (minusOverflows(0, a.num, r)) w.add('overflow');
+  return ExprValue.number(r);
 }
 
 /**
