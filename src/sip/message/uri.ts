@@ -170,7 +170,6 @@ export function parseHostPort(s: string, i: number, what: string): HostPort {
 function parseUriParams(s: string, what: string): Params {
   const params: Params = new Map();
   const n = s.length;
-  if (n === 0) return params;
   let start = 0;
   while (start <= n) {
     let end = s.indexOf(';', start);
