@@ -24,6 +24,7 @@ import { PeerRegistry } from './peers.js';
 import { Qualifier, type PeerReachability } from './qualify.js';
 import { Registrar } from './register.js';
 import { sipCommands } from './cli.js';
+import { StackHandle } from './stack-handle.js';
 
 /** Content types herald can take in SIP bodies (OPTIONS Accept). */
 const ACCEPT = 'application/sdp, application/pidf+xml, application/xpidf+xml, application/dialog-info+xml, application/simple-message-summary';
@@ -41,6 +42,7 @@ function formatTrace(dir: 'in' | 'out', raw: Buffer, peer: Endpoint): string {
 
 interface Running {
   transport: TransportLayer;
+  /** The stack on this transport (closed on rebind/stop). */
   stack: SipStack;
   qualifier: Qualifier;
 }
@@ -53,6 +55,8 @@ export class SipModule implements HeraldModule {
   private location: LocationService | null = null;
   private auth: DigestAuthenticator | null = null;
   private running: Running | null = null;
+  /** What getStack() hands out: survives a rebind, keeps every module's handlers. */
+  private stackHandle: StackHandle | null = null;
   private registrar: Registrar | null = null;
   private debug = false;
   private readonly nonceKey = randomBytes(32);
@@ -74,6 +78,7 @@ export class SipModule implements HeraldModule {
     const conf = loadSipConf(loadConfFile(path));
     this.logWarnings(ctx, conf);
     this.conf = conf;
+    this.stackHandle = null;
     this.peers = new PeerRegistry(conf);
     this.auth = this.makeAuth(conf.general, ctx);
     const location = new LocationService({ store: ctx.store, clock: ctx.clock, bus: ctx.bus, log: ctx.log });
@@ -140,14 +145,22 @@ export class SipModule implements HeraldModule {
       timers: { T1: g.timerT1 },
       supportedExtensions: SUPPORTED,
     });
-    const registrar = this.registrar;
-    if (registrar) stack.handle('REGISTER', registrar.handle);
-    stack.handle('OPTIONS', (req, rctx) => this.answerOptions(req, rctx, stack));
+    let handle = this.stackHandle;
+    if (handle) {
+      handle.attach(stack);
+    } else {
+      handle = new StackHandle(stack);
+      this.stackHandle = handle;
+      const registrar = this.registrar;
+      if (registrar) handle.handle('REGISTER', registrar.handle);
+      const h = handle;
+      handle.handle('OPTIONS', (req, rctx) => this.answerOptions(req, rctx, h));
+    }
     const location = this.location;
     const peers = this.peers;
     if (!location || !peers) throw new Error('SIP module bound before its state exists');
     const qualifier = new Qualifier({
-      stack,
+      stack: handle,
       transport,
       clock: ctx.clock,
       bus: ctx.bus,
@@ -207,6 +220,7 @@ export class SipModule implements HeraldModule {
         this.running = await this.bind(g, ctx);
       } catch (err) {
         this.conf = prevConf;
+        this.stackHandle?.attach(prev.stack);
         return { ok: false, message: `sip.conf: cannot bind ${g.udpBind.address}:${g.udpBind.port}: ${this.describe(err)} — keeping the running configuration` };
       }
       prev.qualifier.close();
@@ -292,7 +306,7 @@ export class SipModule implements HeraldModule {
 
   /** The SIP stack (null before start / without sip.conf), for channels and presence. */
   getStack(): SipStack | null {
-    return this.running?.stack ?? null;
+    return this.running ? this.stackHandle : null;
   }
 
   /** Addresses actually bound (real ports when sip.conf asked for port 0). */

@@ -320,3 +320,40 @@ test('REGISTER over TCP: the binding keeps the connection for reuse', async () =
   assert.ok(b.connectionId);
   assert.match(env.server.ctx.store.get('SIP/Registry', 'open') ?? '', /tr=TCP&conn=/);
 });
+
+test('reload to a new port rebinds; handlers other modules put on getStack() carry over', async () => {
+  const env = await startEnv();
+  const stack = env.mod.getStack();
+  assert.ok(stack);
+  stack.handle('MESSAGE', (_req, ctx) => ctx.tx?.reply(202, 'Accepted'));
+  const message = (port: number, cseq: number): string =>
+    [
+      `MESSAGE sip:6002@127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${env.ua.port};branch=z9hG4bKmsg${cseq}`,
+      'From: <sip:probe@127.0.0.1>;tag=m1',
+      'To: <sip:6002@127.0.0.1>',
+      `Call-ID: msg-${cseq}`,
+      `CSeq: ${cseq} MESSAGE`,
+      'Max-Forwards: 70',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\n');
+  assert.equal((await env.ua.request(message(env.port, 1), env.port, 1)).status, 202);
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { createSocket } = await import('node:dgram');
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', () => resolve()));
+  const newPort = probe.address().port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  writeFileSync(join(env.server.dir, 'sip.conf'), CONF.replace('udpbindaddr = 127.0.0.1:0', `udpbindaddr = 127.0.0.1:${newPort}`));
+  const r = await env.mod.reload(env.server.ctx);
+  assert.equal(r.ok, true, r.message);
+  assert.equal(env.mod.boundEndpoints()[0].port, newPort);
+  assert.equal(env.mod.getStack(), stack, 'the same handle');
+  assert.equal((await env.ua.request(message(newPort, 2), newPort, 2)).status, 202);
+  const [, ok] = await registerWithAuth({ ...env, port: newPort }, '6002', '6002pass');
+  assert.equal(ok.status, 200);
+  assert.deepEqual(stack.allowedMethods(), ['OPTIONS', 'REGISTER', 'MESSAGE']);
+});
