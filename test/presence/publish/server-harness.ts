@@ -1,6 +1,7 @@
 /**
  * An in-process herald with the state, sip and presence-publish modules (src/modules.ts does
- * not list the latter two yet), its CLI reachable through execute().
+ * not list the latter two yet), its CLI reachable through execute(). Optional extra modules
+ * (the dialplan, the SUBSCRIBE server) go where the start order needs them.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,17 +33,32 @@ function entry(load: () => HeraldModule): ModuleEntry {
   };
 }
 
-export function moduleEntries(): ModuleEntry[] {
-  const list: Array<[string, () => HeraldModule]> = [
-    ['state', createStateModule],
-    ['sip', createSipModule],
-    ['presence-publish', createPublishModule],
+export interface ExtraModules {
+  /** [name, factory] started after 'state', before 'sip' (the dialplan: hints reach the state module). */
+  beforeSip?: Array<[string, () => HeraldModule]>;
+  /** [name, factory] started after 'sip', before 'presence-publish' (the SUBSCRIBE server). */
+  afterSip?: Array<[string, () => HeraldModule]>;
+}
+
+export function moduleEntries(extra: ExtraModules = {}): ModuleEntry[] {
+  // The server finds modules by the entry's name, so it must be the module's own name.
+  const named = ([name, load]: [string, () => HeraldModule]): ModuleEntry => ({ ...entry(load), name });
+  return [
+    { ...entry(createStateModule), name: 'state' },
+    ...(extra.beforeSip ?? []).map(named),
+    { ...entry(createSipModule), name: 'sip' },
+    ...(extra.afterSip ?? []).map(named),
+    { ...entry(createPublishModule), name: 'presence-publish' },
   ];
-  return list.map(([name, load]) => ({ ...entry(load), name }));
 }
 
 /** Start with this sip.conf (and optional extra files); the root dir is removed on stop. */
-export async function startPublishServer(sipConf: string, extra: Record<string, string> = {}, dir?: string): Promise<PublishServer> {
+export async function startPublishServer(
+  sipConf: string,
+  extra: Record<string, string> = {},
+  dir?: string,
+  modules: ExtraModules = {},
+): Promise<PublishServer> {
   const root = dir ?? mkdtempSync(join(tmpdir(), 'herald-pub-'));
   const etc = join(root, 'etc');
   mkdirSync(etc, { recursive: true });
@@ -55,7 +71,7 @@ export async function startPublishServer(sipConf: string, extra: Record<string, 
     foreground: false,
     processHooks: false,
     logDestination: quiet,
-    modules: moduleEntries(),
+    modules: moduleEntries(modules),
   });
   const sip = server.context.getModule<SipModule>('sip');
   if (!sip) throw new Error('sip module missing');
