@@ -12,7 +12,7 @@ import { loadConfFile } from '../config/lexer.js';
 import { loadSipConf, type SipConf, type SipGeneral, type SipPeerConfig } from '../sip/config/sip-conf.js';
 import { DigestAuthenticator } from '../sip/auth/digest.js';
 import { TransportLayer } from '../sip/transport/layer.js';
-import type { Endpoint } from '../sip/transport/types.js';
+import type { Endpoint, TransportProto } from '../sip/transport/types.js';
 import { createSipStack } from '../sip/stack.js';
 import type { SipStack } from '../sip/transaction/types.js';
 import type { SipRequest } from '../sip/message/index.js';
@@ -312,6 +312,12 @@ export class SipModule implements HeraldModule {
   /** Addresses actually bound (real ports when sip.conf asked for port 0). */
   boundEndpoints(): Endpoint[] {
     return this.running?.transport.boundEndpoints() ?? [];
+  }
+
+  /** Our address toward dest for Via/Contact/From (the bound one, or the concrete one when bound to 0.0.0.0). */
+  localEndpoint(proto: TransportProto, dest?: Endpoint): Endpoint {
+    if (!this.running) throw new Error('SIP is not running');
+    return this.running.transport.localEndpoint(proto, dest);
   }
 
   /** `sip set debug on|off`. */
