@@ -4,7 +4,7 @@
  * Only the start line, header split and Content-Length are checked here; header values are
  * parsed lazily by the message accessors (and validateRequest).
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError, badRequest, type PartialMessage } from './errors.js';
 import { lookupHeaderName, lookupHeaderNameAt, type HeaderName } from './header-names.js';
 import { SipHeaders } from './headers.js';
@@ -19,6 +19,15 @@ const EMPTY = Buffer.alloc(0);
 const HIGH_BYTE = /[\x80-\xff]/;
 /** Headers a stack needs to answer a broken request with 400 (§8.2.6.2). */
 const PARTIAL_KEYS = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+
+/**
+ * A latin1-decoded span with bytes ≥ 0x80: UTF-8 as RFC 3261 §7.3.1 says (TEXT-UTF8); bytes that are
+ * not valid UTF-8 (old phones sending ISO-8859-1 display names) are kept as latin1 characters.
+ */
+function fromLatin1(v: string): string {
+  const bytes = Buffer.from(v, 'latin1');
+  return isUtf8(bytes) ? bytes.toString('utf8') : v;
+}
 
 function isLatinSpace(c: number): boolean {
   return c === 0x20 || c === 0x09;
@@ -193,10 +202,10 @@ export function parseMessage(buf: Buffer): SipMessage {
   if (!isAscii(buf)) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as string;
-      if (HIGH_BYTE.test(v)) values[i] = Buffer.from(v, 'latin1').toString('utf8');
+      if (HIGH_BYTE.test(v)) values[i] = fromLatin1(v);
     }
-    if (!sl.request && HIGH_BYTE.test(sl.reason)) sl.reason = Buffer.from(sl.reason, 'latin1').toString('utf8');
-    if (sl.request && HIGH_BYTE.test(sl.uri)) sl.uri = Buffer.from(sl.uri, 'latin1').toString('utf8');
+    if (!sl.request && HIGH_BYTE.test(sl.reason)) sl.reason = fromLatin1(sl.reason);
+    if (sl.request && HIGH_BYTE.test(sl.uri)) sl.uri = fromLatin1(sl.uri);
   }
   let body: Buffer;
   if (contentLength < 0) {

@@ -65,6 +65,15 @@ describe('parsing details', () => {
     assert.equal(again.body.toString('utf8'), body);
   });
 
+  it('keeps a non-UTF-8 (ISO-8859-1) display name as latin1 characters', () => {
+    const raw = Buffer.concat([
+      Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nFrom: "M'),
+      Buffer.from([0xfc]),
+      Buffer.from('ller" <sip:m@b>;tag=1\r\nContent-Length: 0\r\n\r\n'),
+    ]);
+    assert.equal(parseMessage(raw).from.displayName, 'M\u00fcller');
+  });
+
   it('ignores CRLFs before the start line and bytes after Content-Length', () => {
     const m = parseMessage(Buffer.concat([Buffer.from('\r\n\r\n'), msg(['OPTIONS sip:a@b SIP/2.0', ...BASE, 'CSeq: 1 OPTIONS', 'Content-Length: 2'], 'okJUNK')]));
     assert.equal(m.body.toString(), 'ok');
