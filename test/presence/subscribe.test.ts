@@ -126,7 +126,7 @@ test('message-summary: the peer\'s own mailbox, 0/0 until voicemail exists', asy
   const n = await watcher.waitNotify(inDialog(mwi.dialog));
   assert.equal(n.headers.get('Content-Type'), 'application/simple-message-summary');
   assert.match(body(n), /^Messages-Waiting: no\r\nMessage-Account: sip:asterisk@127\.0\.0\.1:\d+\r\nVoice-Message: 0\/0 \(0\/0\)\r\n$/);
-  assert.match(await h.rx('sip show subscriptions'), /2000@from-inter  --             mwi             2000@defau 000600/);
+  assert.ok((await h.rx('sip show subscriptions')).includes('2000@from-inter  --             mwi             2000@defau 000600'));
   const wrongType = await watcher.subscribe({ to: '2000', event: 'message-summary', accept: ['application/pidf+xml'], expires: 600 });
   assert.equal(wrongType.res.status, 406);
 });

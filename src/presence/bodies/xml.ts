@@ -14,7 +14,6 @@ const ESCAPES: Record<string, string> = {
 };
 
 /** Characters XML 1.0 cannot carry at all (C0 controls other than TAB, CR, LF). */
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 export function escapeXml(text: string): string {
