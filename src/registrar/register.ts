@@ -290,6 +290,12 @@ export class Registrar {
   private replyOk(tx: ServerTransaction, bindings: readonly ContactBinding[], granted: number | null): void {
     const now = this.deps.clock.wallNow();
     const headers: Headers = [];
+    // RFC 3327 §5.3: a registrar that supports Path echoes the request's Path values in the 200.
+    const req = tx.request;
+    if (req.headers.has('Path')) {
+      const supported = req.headers.getAll('Supported').some((t) => t.trim().toLowerCase() === 'path');
+      if (supported) for (const p of req.headers.getAll('Path')) headers.push(['Path', p]);
+    }
     if (granted !== null) headers.push(['Expires', String(granted)]);
     for (const b of bindings) {
       const left = Math.max(0, Math.round((b.expiresAt - now) / 1000));

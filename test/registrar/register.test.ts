@@ -191,8 +191,15 @@ test('several contacts, query, and out-of-order CSeq', async () => {
   assert.equal(q.headers.getAll('Contact').length, 2);
   const third = await env.ua.request(registerText({ ...base, callId: 'multi-2', cseq: 1, contact: '<sip:multi@127.0.0.1:5003>' }), env.port, 1);
   assert.equal(third.headers.getAll('Contact').length, 3);
+  const withPath = await env.ua.request(
+    registerText({ ...base, callId: 'multi-p', cseq: 1, contact: '<sip:multi@127.0.0.1:5009>', extra: ['Supported: path', 'Path: <sip:edge1.example;lr>, <sip:edge2.example;lr>'] }),
+    env.port,
+    1,
+  );
+  assert.deepEqual(withPath.headers.getAll('Path'), ['<sip:edge1.example;lr>', '<sip:edge2.example;lr>']);
+  assert.deepEqual(env.mod.contactsOf('multi').find((b) => b.uri.endsWith(':5009'))?.path, ['<sip:edge1.example;lr>', '<sip:edge2.example;lr>']);
   const fourth = await env.ua.request(registerText({ ...base, callId: 'multi-3', cseq: 1, contact: '<sip:multi@127.0.0.1:5004>' }), env.port, 1);
-  assert.deepEqual(fourth.headers.getAll('Contact').map((c) => c.replace(/;.*/, '')), ['<sip:multi@127.0.0.1:5002>', '<sip:multi@127.0.0.1:5003>', '<sip:multi@127.0.0.1:5004>']);
+  assert.deepEqual(fourth.headers.getAll('Contact').map((c) => c.replace(/;.*/, '')), ['<sip:multi@127.0.0.1:5003>', '<sip:multi@127.0.0.1:5009>', '<sip:multi@127.0.0.1:5004>']);
 });
 
 test('OPTIONS to herald → 200 with Allow and Accept', async () => {
