@@ -5,73 +5,9 @@
 import { SipParseError, badRequest } from './errors.js';
 import { lower } from './lex.js';
 import type { Params, SipUri } from './types.js';
+import { escapeHeader, escapeParam, escapePassword, escapeUser, unescapeUri } from './uri-escape.js';
 
-const HEX = '0123456789ABCDEF';
-
-function hexVal(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
-
-/** Decode %HH escapes once (as UTF-8 bytes). A '%' not followed by two hex digits stays literal. */
-export function unescapeUri(s: string): string {
-  if (s.indexOf('%') < 0) return s;
-  const src = Buffer.from(s, 'utf8');
-  const out = Buffer.allocUnsafe(src.length);
-  let n = 0;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i] as number;
-    if (c === 0x25 && i + 2 < src.length) {
-      const h = hexVal(src[i + 1] as number);
-      const l = hexVal(src[i + 2] as number);
-      if (h >= 0 && l >= 0) {
-        out[n++] = h * 16 + l;
-        i += 2;
-        continue;
-      }
-    }
-    out[n++] = c;
-  }
-  return out.toString('utf8', 0, n);
-}
-
-/** unreserved = alphanum / mark ("-" / "_" / "." / "!" / "~" / "*" / "'" / "(" / ")") */
-function allowedTable(extra: string): Uint8Array {
-  const t = new Uint8Array(128);
-  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
-  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
-  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
-  for (const ch of "-_.!~*'()" + extra) t[ch.charCodeAt(0)] = 1;
-  return t;
-}
-/** user-unreserved = "&" / "=" / "+" / "$" / "," / ";" / "?" / "/" */
-const USER_OK = allowedTable('&=+$,;?/');
-/** password = *( unreserved / escaped / "&" / "=" / "+" / "$" / "," ) */
-const PASSWORD_OK = allowedTable('&=+$,');
-/** param-unreserved = "[" / "]" / "/" / ":" / "&" / "+" / "$" */
-const PARAM_OK = allowedTable('[]/:&+$');
-/** hnv-unreserved = "[" / "]" / "/" / "?" / ":" / "+" / "$" */
-const HEADER_OK = allowedTable('[]/?:+$');
-
-function escapeWith(s: string, ok: Uint8Array): string {
-  let plain = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || ok[c] !== 1) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return s;
-  let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
-    if (b < 128 && ok[b] === 1) out += String.fromCharCode(b);
-    else out += '%' + HEX[b >> 4] + HEX[b & 15];
-  }
-  return out;
-}
+export { unescapeUri };
 
 /** Host name characters (alphanum, '-', '.', '_'): 1, or 2 for an upper-case letter. */
 const HOST_CHAR = new Uint8Array(128);
@@ -289,20 +225,20 @@ export function formatUri(uri: SipUri): string {
   if (uri.opaque !== undefined) return `${uri.scheme}:${uri.opaque}`;
   let out = uri.scheme + ':';
   if (uri.scheme === 'tel') {
-    out += escapeWith(uri.user ?? '', USER_OK);
+    out += escapeUser(uri.user ?? '');
   } else {
     if (uri.user !== null) {
-      out += escapeWith(uri.user, USER_OK);
-      if (uri.password !== null) out += ':' + escapeWith(uri.password, PASSWORD_OK);
+      out += escapeUser(uri.user);
+      if (uri.password !== null) out += ':' + escapePassword(uri.password);
       out += '@';
     }
     out += uri.host.indexOf(':') >= 0 ? `[${uri.host}]` : uri.host;
     if (uri.port !== null) out += ':' + uri.port;
   }
-  for (const [k, v] of uri.params) out += ';' + escapeWith(k, PARAM_OK) + (v === null ? '' : '=' + escapeWith(v, PARAM_OK));
+  for (const [k, v] of uri.params) out += ';' + escapeParam(k) + (v === null ? '' : '=' + escapeParam(v));
   let sep = '?';
   for (const [k, v] of uri.headers) {
-    out += sep + escapeWith(k, HEADER_OK) + '=' + escapeWith(v, HEADER_OK);
+    out += sep + escapeHeader(k) + '=' + escapeHeader(v);
     sep = '&';
   }
   return out;
