@@ -27,8 +27,8 @@ const { loadDialplanFile } = await import(pathToFileURL(join(buildDir, 'src/pbx/
 // Deterministic generator (no Math.random: figures comparable between runs).
 let seed = 12345;
 const rnd = (n) => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed % n;
+  seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+  return (seed >>> 12) % n;
 };
 
 const CONTEXTS = 10;

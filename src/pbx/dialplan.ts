@@ -27,6 +27,11 @@ import { compileExten, extEntryCmp, matchCompiled, mayStartWith, toByteString, t
 /** Asterisk's AST_PBX_MAX_STACK: how deep includes are followed in one lookup. */
 export const MAX_INCLUDE_DEPTH = 512;
 
+/** Patterns are pre-filtered by this many leading dialed bytes. */
+const PREFIX_INDEX_LENGTH = 2;
+/** Cached prefix lists per context before the cache starts over. */
+const PREFIX_INDEX_MAX = 2048;
+
 /** Registrar shown by `dialplan show` for everything loaded from extensions.conf. */
 export const PBX_CONFIG_REGISTRAR = 'pbx_config';
 
@@ -57,8 +62,8 @@ interface ContextState {
   byKey: Map<string, ExtEntry>;
   /** The same entries by name and CID as written (skips compiling on repeated lines). */
   byRaw: Map<string, ExtEntry>;
-  /** Patterns that may match a string starting with a given byte, in sort order (built on demand). */
-  byFirstByte: Map<number, ExtEntry[]>;
+  /** Patterns that may match a string starting with a given 1- or 2-byte prefix, in sort order (built on demand). */
+  byPrefix: Map<string, ExtEntry[]>;
   /** True when every literal is ASCII: their sort order is then plain string order (prefix scans). */
   literalsAscii: boolean;
   /** Built lazily: sorted entries, literal buckets for exact lookups, patterns in order. */
@@ -163,7 +168,7 @@ export class Dialplan {
       ctx,
       byKey: new Map(),
       byRaw: new Map(),
-      byFirstByte: new Map(),
+      byPrefix: new Map(),
       literalsAscii: true,
       sorted: null,
       literalBuckets: new Map(),
@@ -314,7 +319,7 @@ export class Dialplan {
     st.literalBuckets = new Map();
     st.literals = [];
     st.patterns = [];
-    st.byFirstByte = new Map();
+    st.byPrefix = new Map();
     st.literalsAscii = sorted.every((e) => e.name.isPattern || !/[^\x00-\x7f]/.test(e.name.literal));
     for (const e of sorted) {
       st.ctx.extensions.push(e.ext);
@@ -399,17 +404,20 @@ export class Dialplan {
     return null;
   }
 
-  /** Patterns worth testing for this dialed string, in sort order. */
+  /** Patterns worth testing for this dialed string, in sort order (indexed by its first two bytes). */
   private patternCandidates(st: ContextState, data: string, mode: MatchMode): readonly ExtEntry[] {
-    let i = 0;
-    while (i < data.length && data.charCodeAt(i) === 0x2d) i++;
-    // An empty string, or a pattern-as-data lookup ("_X." looking up its own label), needs them all.
-    if (i >= data.length || (mode === 'match' && data.charCodeAt(0) === 0x5f)) return st.patterns;
-    const c = data.charCodeAt(i);
-    let list = st.byFirstByte.get(c);
+    // A pattern-as-data lookup ("_X." looking up its own label) needs them all.
+    if (mode === 'match' && data.charCodeAt(0) === 0x5f) return st.patterns;
+    const d = stripDashes(data);
+    if (d.length === 0) return st.patterns;
+    const key = d.slice(0, PREFIX_INDEX_LENGTH);
+    let list = st.byPrefix.get(key);
     if (!list) {
-      list = st.patterns.filter((e) => mayStartWith(e.name, c));
-      st.byFirstByte.set(c, list);
+      const shorter = key.length > 1 ? this.patternCandidates(st, key.slice(0, -1), 'canmatch') : st.patterns;
+      list = shorter.filter((e) => mayStartWith(e.name, key));
+      // Bounded: arbitrary dialed strings must not grow the index without limit.
+      if (st.byPrefix.size >= PREFIX_INDEX_MAX) st.byPrefix.clear();
+      st.byPrefix.set(key, list);
     }
     return list;
   }

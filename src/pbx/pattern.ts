@@ -314,15 +314,19 @@ export function matchCompiled(ext: CompiledExten, data: string, mode: MatchMode)
 }
 
 /**
- * Whether a pattern could match a dialed string whose first (non '-') byte is `c`: false only
- * when its first position is a character, digit class or set that rejects `c`. Lookups use it
- * to index patterns by first byte.
+ * Whether a pattern could match a dialed string that starts with the bytes `prefix` ('-'
+ * already removed): false only when one of its leading character, digit-class or set
+ * positions rejects the byte at that place. Lookups use it to index patterns by prefix.
  */
-export function mayStartWith(ext: CompiledExten, c: number): boolean {
-  if (!ext.isPattern) return ext.literal.charCodeAt(0) === c;
-  const t = ext.tokens[0];
-  if (t === undefined) return false;
-  if (t.kind === 'char' || t.kind === 'range' || t.kind === 'set') return tokenAccepts(t, c) === true;
+export function mayStartWith(ext: CompiledExten, prefix: string): boolean {
+  if (!ext.isPattern) return ext.literal.startsWith(prefix);
+  const tokens = ext.tokens;
+  for (let i = 0; i < prefix.length; i++) {
+    const t = tokens[i];
+    if (t === undefined) return false;
+    if (t.kind !== 'char' && t.kind !== 'range' && t.kind !== 'set') return true;
+    if (tokenAccepts(t, prefix.charCodeAt(i)) !== true) return false;
+  }
   return true;
 }
 
