@@ -114,7 +114,8 @@ const LIST_KEYS = new Set([
   'unsupported', 'accept', 'accept-encoding', 'accept-language', 'allow-events', 'content-encoding',
   'content-language', 'alert-info', 'call-info', 'error-info', 'in-reply-to', 'path', 'service-route',
   'warning', 'p-asserted-identity', 'p-preferred-identity', 'privacy', 'reason', 'accept-contact',
-  'reject-contact', 'request-disposition',
+  'reject-contact', 'request-disposition', 'p-associated-uri', 'history-info', 'diversion', 'security-client',
+  'security-server', 'security-verify', 'resource-priority', 'accept-resource-priority', 'geolocation',
 ]);
 
 export function isListHeader(key: string): boolean {
