@@ -424,27 +424,20 @@ export class SubscriptionServer {
     if (!live.pending || live.ended || this.closed) return;
     live.pending = false;
     const rec = live.rec;
-    const final = live.terminate;
     const body = this.buildBody(rec);
-    if (body === null) {
-      // The hint went away between the change and now.
-      if (final === null) {
-        live.terminate = 'terminated;reason=noresource';
-        live.pending = true;
-        this.sendNext(live);
-      } else {
-        this.drop(live, 'hint gone');
-      }
-      return;
-    }
+    // The hint is gone: the subscription ends with a body-less NOTIFY (RFC 6665 §4.2.2 allows it).
+    if (body === null && live.terminate === null) live.terminate = 'terminated;reason=noresource';
+    const final = live.terminate;
     const req = inDialogRequest(rec.dialog, 'NOTIFY');
     const left = Math.max(0, Math.round((rec.expiresAt - this.deps.clock.wallNow()) / 1000));
     const state = final ?? (rec.compat === 'asterisk' ? 'active' : `active;expires=${left}`);
     req.headers.add('Event', rec.eventHeader);
     req.headers.add('Subscription-State', state);
     req.headers.add('Allow-Events', ALLOW_EVENTS);
-    req.headers.add('Content-Type', rec.bodyType);
-    req.body = Buffer.from(body.text, body.latin1 ? 'latin1' : 'utf8');
+    if (body !== null) {
+      req.headers.add('Content-Type', rec.bodyType);
+      req.body = Buffer.from(body.text, body.latin1 ? 'latin1' : 'utf8');
+    }
     if (final !== null) this.drop(live, final);
     else this.deps.store.update(rec);
     live.inFlight = true;
