@@ -272,18 +272,25 @@ export class Dialplan {
   }
 
   /**
-   * `include => value` where value is "ctx" or "ctx,times,weekdays,mdays,months[,tz]" (',' or
-   * the legacy '|'). Returns the warnings (duplicate include, bad time fields).
+   * `include => value` where value is "ctx" or "ctx,times,weekdays,mdays,months[,tz]" (the
+   * legacy '|' is accepted with a warning). Returns the warnings (duplicate include, bad time
+   * fields, legacy separator).
    */
   addInclude(contextName: string, value: string, file: string, line: number, registrar: string = PBX_CONFIG_REGISTRAR): string[] {
     const ctx = this.context(contextName);
-    const sep = value.search(/[|,]/);
+    // Asterisk 1.6+ ends the context name at the first ','. Asterisk 1.4 also accepted '|';
+    // herald still does, with a warning, when no ',' comes first.
+    const comma = value.indexOf(',');
+    const pipe = value.indexOf('|');
+    const legacyPipe = pipe >= 0 && (comma < 0 || pipe < comma);
+    const sep = legacyPipe ? pipe : comma;
     const target = (sep >= 0 ? value.slice(0, sep) : value).trim();
     const rawTime = sep >= 0 ? value.slice(sep + 1) : '';
     if (ctx.includes.some((i) => (i as StoredInclude).fullName === value)) {
       return [`context '${contextName}' already includes '${value}'; line ignored`];
     }
     const warnings: string[] = [];
+    if (legacyPipe) warnings.push(`include '${value}': old '|' separator read as ','; Asterisk 1.6+ would look for a context named '${value}'`);
     let time: CompiledTimeSpec | null = null;
     if (sep >= 0) {
       time = compileTimeSpec(splitTimeSpec(rawTime));

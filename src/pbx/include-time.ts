@@ -6,7 +6,8 @@
  *   a single 'HH:MM' is that minute; several ranges joined with '&'.
  * - weekdays: '*', sun..sat (any case) or 1..7 (1 = sun); ranges may wrap (fri-mon); '&' lists.
  * - mdays: '*' or 1..31; months: '*', jan..dec or 1..12. Same range and list rules.
- * - a missing or empty field means "all"; tz is a zoneinfo name, local time when absent.
+ * - a missing or empty field means "all"; tz is a zoneinfo name, local time when absent
+ *   (it counts only as the fifth of exactly five ','-separated fields).
  * An element that does not parse is skipped with a warning (so a bad time range matches nothing).
  */
 
@@ -141,10 +142,16 @@ export function compileTimeSpec(fields: TimeSpecFields): CompiledTimeSpec {
   return { compiled: true, minutes, weekdayMask, mdayMask, monthMask, tz, warnings };
 }
 
-/** Split "times,weekdays,mdays,months[,tz]" (',' or the legacy '|' between fields). */
+/**
+ * Split "times,weekdays,mdays,months[,tz]". The four fields may be separated by ',' or the
+ * legacy '|'; a timezone is taken only when the text has exactly five ','-separated fields
+ * (ast_build_timing counts commas only), and it is everything after the last comma.
+ */
 export function splitTimeSpec(text: string): TimeSpecFields {
   const f = text.split(/[|,]/);
-  return { times: f[0] ?? '', weekdays: f[1] ?? '', mdays: f[2] ?? '', months: f[3] ?? '', tz: f[4] ?? null };
+  const commaFields = text.split(',');
+  const tz = commaFields.length === 5 ? commaFields[4] : null;
+  return { times: f[0] ?? '', weekdays: f[1] ?? '', mdays: f[2] ?? '', months: f[3] ?? '', tz };
 }
 
 interface ClockFields {

@@ -38,6 +38,9 @@ test('time spec matcher: ranges, wrap past midnight, names and numbers, lists, t
   const utc = new Date(Date.UTC(2026, 0, 5, 23, 30));
   assert.equal(matchTimeSpec(spec('23:00-23:59,mon,*,*,UTC'), utc), true);
   assert.equal(matchTimeSpec(spec('0:00-0:59,tue,*,*,Europe/Paris'), utc), true, 'read in the given zone');
+  assert.equal(splitTimeSpec('*|*|*|*|UTC').tz, null, "a zone only as the fifth of five ','-separated fields");
+  assert.equal(splitTimeSpec('*,*,*,*,Europe/Paris,x').tz, null);
+  assert.equal(splitTimeSpec('*|*,*,*,*,UTC').tz, 'UTC');
   const bad = compileTimeSpec(spec('25:00-26:00,funday,*,*,Mars/Base'));
   assert.equal(bad.warnings.length, 3);
   assert.equal(matchTimeSpec(bad, mon1000), false, 'an unparsable time range matches nothing');
@@ -103,7 +106,9 @@ exten => s,1,NoOp(weekend)
 `,
     () => now,
   );
-  assert.deepEqual(dp.warnings, []);
+  assert.equal(dp.warnings.length, 1);
+  assert.equal(dp.warnings[0].line, 3);
+  assert.match(dp.warnings[0].message, /old '\|' separator/);
   const inc = dp.contexts.get('incoming')?.includes ?? [];
   assert.deepEqual(
     inc.map((i) => [i.context, i.timeSpec?.raw ?? null]),
