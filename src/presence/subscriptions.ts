@@ -80,7 +80,8 @@ export type MailboxCountProvider = (mailboxes: string) => MailboxCounts;
 export const NO_MESSAGES: MailboxCountProvider = () => ({ newMessages: 0, oldMessages: 0, urgentNew: 0, urgentOld: 0 });
 
 export interface SubscriptionServerDeps {
-  stack: SipStack;
+  /** The SIP stack NOTIFYs go out on (looked up per NOTIFY: a `sip reload` may rebind it). */
+  stack(): SipStack | null;
   general(): SipGeneral;
   getPeer(name: string): SipPeerConfig | undefined;
   auth(): DigestAuthenticator;
@@ -138,6 +139,17 @@ function compatOf(peer: SipPeerConfig, g: SipGeneral): PresenceCompat {
 function intSetting(g: SipGeneral, key: string, fallback: number): number {
   const v = g.extra.get(key);
   return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : fallback;
+}
+
+/** RFC 3261 §25.1 user part: unreserved / escaped / user-unreserved; anything else %-escaped. */
+function uriUser(user: string): string {
+  if (user === '') return 'herald';
+  return Array.from(Buffer.from(user, 'utf8'))
+    .map((b) => {
+      const c = String.fromCharCode(b);
+      return /[A-Za-z0-9\-_.!~*'()&=+$,/]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
 }
 
 function hostPort(address: string, port: number): string {
@@ -231,7 +243,7 @@ export class SubscriptionServer {
     const ruri = req.requestUri;
     const ourHost = local.address === '0.0.0.0' || local.address === '::' ? ruri.host : local.address;
     const transportParam = source.proto === 'UDP' ? '' : `;transport=${source.proto.toLowerCase()}`;
-    const ourContact = `sip:${exten === '' ? 'herald' : exten}@${hostPort(ourHost, local.port)}${transportParam}`;
+    const ourContact = `sip:${uriUser(exten)}@${hostPort(ourHost, local.port)}${transportParam}`;
     const dialog = dialogFromSubscribe(req, source, ctx.inbound.connectionId, localTag, ourContact);
     const now = this.deps.clock.wallNow();
     const vmexten = peer.extra.get('vmexten') ?? g.extra.get('vmexten') ?? 'asterisk';
@@ -459,8 +471,13 @@ export class SubscriptionServer {
       }
       this.sendNext(live);
     };
+    const stack = this.deps.stack();
+    if (!stack) {
+      done('timeout');
+      return;
+    }
     try {
-      this.deps.stack.request(
+      stack.request(
         req,
         dest,
         {

@@ -69,7 +69,7 @@ function world(store = new MemoryStore(), clock = new FakeClock()) {
   const log = silentLogger();
   const auth = new DigestAuthenticator({ realm: 'asterisk', algorithms: ['MD5'], nonceLifetimeMs: 300000, now: () => clock.wallNow() });
   const server = new SubscriptionServer({
-    stack,
+    stack: () => stack,
     general: () => conf.general,
     getPeer: (n) => conf.peers.get(n.toLowerCase()),
     auth: () => auth,
