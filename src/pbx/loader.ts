@@ -147,7 +147,7 @@ class DialplanLoader {
       else if (key.startsWith('same')) this.sameLine(st, e);
       else if (key === 'include') this.includeLine(st, e);
       else if (key === 'ignorepat') {
-        const w = this.dp.addIgnorePat(st.context, e.value);
+        const w = this.dp.addIgnorePat(st.context, substituteGlobals(e.value, this.globals).text);
         if (w) this.warn(e, w);
       } else if (key === 'switch' || key === 'lswitch' || key === 'eswitch') {
         const text = key === 'switch' ? substituteGlobals(e.value, this.globals).text : e.value;
@@ -184,23 +184,20 @@ class DialplanLoader {
     const priField = rest === null ? '' : comma >= 0 ? rest.slice(0, comma) : rest;
     const appField = rest === null || comma < 0 ? '' : rest.slice(comma + 1);
 
-    // Extension and caller-ID match.
+    // Extension and caller-ID match: globals are substituted in the whole field, then the
+    // caller-ID part is split off at the first '/'.
+    const sub = substituteGlobals(extField, this.globals);
+    if (sub.unresolved) this.warn(e, `extension '${extField}': only \${NAME} of [globals] is substituted at load; the rest is kept as written`);
     let cid: string | null = null;
-    let ext = extField;
-    const slash = extField.indexOf('/');
+    let ext = sub.text;
+    const slash = ext.indexOf('/');
     if (slash >= 0) {
-      cid = shrinkPhoneNumber(extField.slice(slash + 1));
-      ext = extField.slice(0, slash);
+      cid = shrinkPhoneNumber(ext.slice(slash + 1));
+      ext = ext.slice(0, slash);
     }
-    const sub = substituteGlobals(ext, this.globals);
-    if (sub.unresolved) this.warn(e, `extension '${ext}': only \${NAME} of [globals] is substituted at load; the rest is kept as written`);
-    ext = sub.text;
     if (ext.trim() === '') {
       this.warn(e, `empty extension name in context '${st.context}'; line ignored`);
       return;
-    }
-    if (ext === '_.' || ext === '_!') {
-      this.warn(e, `extension '${ext}' matches everything, including the special extensions (h, i, t …); '_X.' is usually meant`);
     }
 
     // Priority field: name(label), then +N, then hint | n/next | s/same | number | label.
@@ -260,6 +257,9 @@ class DialplanLoader {
     }
     if (plus !== null) priority += scanInt(plus) ?? 0;
     st.lastPriority = priority;
+    if (ext === '_.' || ext === '_!') {
+      this.warn(e, `extension '${ext}' matches everything, including the special extensions (h, i, t …); '_X${ext[1]}' is usually meant`);
+    }
     if (priority < 1) {
       this.warn(e, `priority ${priority} is not valid; line ignored`);
       return;

@@ -97,7 +97,9 @@ function showContext(
   }
   if (!included) {
     for (const sw of ctx.switches) {
-      out.push(`  Alt. Switch =>    ${pad(`'${sw}'`, 45)} [${ctx.registrar}]`);
+      // Asterisk keeps the switch as name and data split at the first '/' and prints "name/data".
+      const shown = sw.includes('/') ? sw : `${sw}/`;
+      out.push(`  Alt. Switch =>    ${pad(`'${shown}'`, 45)} [${ctx.registrar}]`);
     }
   }
   if (headerPrinted) out.push('');
