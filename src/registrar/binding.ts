@@ -46,22 +46,23 @@ function pair(key: string, value: string): string {
 }
 
 export function encodeBindings(bindings: readonly ContactBinding[]): string {
-  let out = '';
+  // Built as parts and joined once: the result is one flat string (the store keeps it for as long
+  // as the registration lives; a string grown with += is a tree of pieces several times larger).
+  const parts: string[] = [];
   for (let i = 0; i < bindings.length; i++) {
     const b = bindings[i] as ContactBinding;
     const contact = b.uri.includes(',') || b.uri.includes('|') ? b.uri.replace(/,/g, '%2C').replace(/\|/g, '%7C') : b.uri;
-    let extra = `at=${b.expiresAt}&tr=${b.source.proto}`;
-    if (b.connectionId) extra += `&${pair('conn', b.connectionId)}`;
-    extra += `&${pair('cid', b.callId)}&cs=${b.cseq}`;
-    if (b.userAgent) extra += `&${pair('ua', b.userAgent)}`;
-    if (b.q !== null) extra += `&q=${b.q}`;
-    if (b.instanceId) extra += `&${pair('inst', b.instanceId)}`;
-    for (const p of b.path) extra += `&${pair('path', p)}`;
-    extra += `&reg=${b.registeredAt}`;
-    if (i > 0) out += ',';
-    out += `${formatAddr(b.source)}:${b.expiresSec}:${b.user}:${contact}|${extra}`;
+    if (i > 0) parts.push(',');
+    parts.push(formatAddr(b.source), ':', String(b.expiresSec), ':', b.user, ':', contact, '|at=', String(b.expiresAt), '&tr=', b.source.proto);
+    if (b.connectionId) parts.push('&', pair('conn', b.connectionId));
+    parts.push('&', pair('cid', b.callId), '&cs=', String(b.cseq));
+    if (b.userAgent) parts.push('&', pair('ua', b.userAgent));
+    if (b.q !== null) parts.push('&q=', String(b.q));
+    if (b.instanceId) parts.push('&', pair('inst', b.instanceId));
+    for (const p of b.path) parts.push('&', pair('path', p));
+    parts.push('&reg=', String(b.registeredAt));
   }
-  return out;
+  return parts.join('');
 }
 
 const PROTOS = new Set<TransportProto>(['UDP', 'TCP', 'TLS', 'WS', 'WSS']);

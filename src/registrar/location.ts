@@ -1,7 +1,12 @@
 /**
- * The location service: contacts per peer, their expiry timers, and their copy in the store.
+ * The location service: contacts per peer, their expiry, and their copy in the store.
  * Every change is written to the store (family "SIP/Registry") and the returned promise resolves
  * once it is durable, so the registrar answers 200 only after that.
+ *
+ * Expiry uses one sweep timer and per-second buckets instead of a timer per peer (a Node timer
+ * costs about 500 bytes; with 100k registered peers that is a quarter of the memory per contact).
+ * A peer sits in the bucket of its earliest contact expiry + grace; a refresh only moves expiry
+ * later, so the peer stays in its earlier bucket and is simply re-filed when that bucket is swept.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBus } from '../core/bus.js';
@@ -17,9 +22,8 @@ interface PeerEntry {
   /** Peer name as configured (store key). */
   name: string;
   bindings: ContactBinding[];
-  timer: TimerHandle | null;
-  /** Wall time the timer fires at. */
-  timerDue: number;
+  /** Second (wall clock) of the expiry bucket the peer is filed in; -1 when none. */
+  dueSec: number;
 }
 
 export interface LocationDeps {
@@ -56,14 +60,14 @@ export class LocationService {
     let entry = this.peers.get(peerKey);
     if (bindings.length === 0) {
       if (entry) {
-        this.deps.clock.clear(entry.timer);
+        this.unfile(peerKey, entry);
         this.peers.delete(peerKey);
       }
       this.onChange(peerKey);
       return this.track(this.deps.store.del(REGISTRY_FAMILY, name).then(() => undefined));
     }
     if (!entry) {
-      entry = { name, bindings, timer: null, timerDue: 0 };
+      entry = { name, bindings, dueSec: -1 };
       this.peers.set(peerKey, entry);
     } else {
       entry.bindings = bindings;
@@ -83,23 +87,67 @@ export class LocationService {
     return p;
   }
 
-  /**
-   * One timer per peer, at the earliest contact expiry (+ grace). A refresh only ever moves expiry
-   * later, so a timer already due earlier is kept (it re-arms itself when nothing expired):
-   * no clear/set per REGISTER.
-   */
+  private readonly buckets = new Map<number, Set<string>>();
+  private sweepTimer: TimerHandle | null = null;
+  /** Last second swept; buckets up to it are done. */
+  private sweptSec = -1;
+
+  /** File the peer under its earliest expiry (+ grace), unless already filed earlier. */
   private armTimer(peerKey: string, entry: PeerEntry): void {
     if (this.closed) return;
     let earliest = Infinity;
     for (const b of entry.bindings) if (b.expiresAt < earliest) earliest = b.expiresAt;
-    const due = earliest + EXPIRY_GRACE_MS;
-    if (entry.timer && entry.timerDue <= due) return;
-    this.deps.clock.clear(entry.timer);
-    entry.timerDue = due;
-    entry.timer = this.deps.clock.setTimer(Math.max(0, due - this.deps.clock.wallNow()), () => {
-      entry.timer = null;
-      this.expire(peerKey);
+    // Never file into a second that was already swept.
+    const dueSec = Math.max(Math.ceil((earliest + EXPIRY_GRACE_MS) / 1000), this.sweptSec + 1);
+    if (entry.dueSec >= 0 && entry.dueSec <= dueSec) return;
+    this.unfile(peerKey, entry);
+    entry.dueSec = dueSec;
+    let set = this.buckets.get(dueSec);
+    if (!set) {
+      set = new Set();
+      this.buckets.set(dueSec, set);
+    }
+    set.add(peerKey);
+    this.scheduleSweep();
+  }
+
+  private unfile(peerKey: string, entry: PeerEntry): void {
+    if (entry.dueSec < 0) return;
+    const set = this.buckets.get(entry.dueSec);
+    if (set) {
+      set.delete(peerKey);
+      if (set.size === 0) this.buckets.delete(entry.dueSec);
+    }
+    entry.dueSec = -1;
+  }
+
+  private scheduleSweep(): void {
+    if (this.sweepTimer || this.closed || this.buckets.size === 0) return;
+    const now = this.deps.clock.wallNow();
+    if (this.sweptSec < 0) this.sweptSec = Math.floor(now / 1000) - 1;
+    // Wake at the next whole second: buckets are per second.
+    this.sweepTimer = this.deps.clock.setTimer(1000 - (now % 1000), () => {
+      this.sweepTimer = null;
+      this.sweep();
     });
+  }
+
+  private sweep(): void {
+    const nowSec = Math.floor(this.deps.clock.wallNow() / 1000);
+    // Walk every second since the last sweep (bounded: a stalled loop catches up once).
+    for (let sec = this.sweptSec + 1; sec <= nowSec; sec++) {
+      const set = this.buckets.get(sec);
+      if (!set) continue;
+      this.buckets.delete(sec);
+      for (const key of set) {
+        const entry = this.peers.get(key);
+        if (!entry || entry.dueSec !== sec) continue;
+        entry.dueSec = -1;
+        this.expire(key);
+      }
+    }
+    if (nowSec > this.sweptSec) this.sweptSec = nowSec;
+    this.scheduleSweep();
   }
 
   private expire(peerKey: string): void {
@@ -144,7 +192,7 @@ export class LocationService {
         continue;
       }
       const [peerKey, name] = target;
-      const entry: PeerEntry = { name, bindings: live, timer: null, timerDue: 0 };
+      const entry: PeerEntry = { name, bindings: live, dueSec: -1 };
       this.peers.set(peerKey, entry);
       this.armTimer(peerKey, entry);
       if (live.length !== bindings.length || stored !== name) {
@@ -169,10 +217,10 @@ export class LocationService {
   /** Stop timers and wait for every write in flight. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const e of this.peers.values()) {
-      this.deps.clock.clear(e.timer);
-      e.timer = null;
-    }
+    this.deps.clock.clear(this.sweepTimer);
+    this.sweepTimer = null;
+    this.buckets.clear();
+    for (const e of this.peers.values()) e.dueSec = -1;
     await Promise.allSettled([...this.pendingWrites]);
   }
 

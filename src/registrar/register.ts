@@ -58,6 +58,15 @@ function contactExpires(c: NameAddr, header: number | null, fallback: number): n
   return header ?? fallback;
 }
 
+/**
+ * A copy of a header value that does not keep the whole received message alive: V8 keeps a
+ * substring as a view of its parent, and a binding lives for hours. `(' ' + s).slice(1)` makes a
+ * flat copy and takes the view of that instead.
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
 function unquoteInstance(v: string | null | undefined): string | null {
   if (v === undefined || v === null) return null;
   return v.replace(/^"|"$/g, '');
@@ -242,17 +251,17 @@ export class Registrar {
       // Most recently updated last: overflow pushes out the front.
       next.push({
         uri,
-        user: c.uri.user ?? '',
+        user: detach(c.uri.user ?? ''),
         expiresSec: expires,
         expiresAt: now + expires * 1000,
         source: ctx.inbound.source,
         connectionId: ctx.inbound.connectionId,
-        callId,
+        callId: detach(callId),
         cseq,
-        userAgent: req.headers.get('User-Agent') ?? '',
+        userAgent: detach(req.headers.get('User-Agent') ?? ''),
         q,
-        instanceId,
-        path: req.headers.getAll('Path'),
+        instanceId: instanceId === null ? null : detach(instanceId),
+        path: req.headers.getAll('Path').map(detach),
         registeredAt: existing?.registeredAt ?? now,
       });
     }
