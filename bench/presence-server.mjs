@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The herald the presence benches measure: startServer with the state, dialplan, SIP, presence
+// (SUBSCRIBE/NOTIFY) and presence-publish modules (src/modules.ts does not list all of them
+// yet), in its own process so its RSS is its own. Driven over IPC by bench/presence-lib.mjs:
+//   {id, type: 'rx', line}  → {id, output, t0, t1}   (t0/t1: epoch ms with sub-ms precision
+//                                                    around the command, comparable across processes)
+//   {id, type: 'mem'}       → {id, rss, heapUsed, cpuMs, transactions, subscriptions}   (after a GC when --expose-gc)
+// Usage (forked): node [--expose-gc] bench/presence-server.mjs <configDir> [--build dist]
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+};
+const root = new URL('..', import.meta.url).pathname;
+const configDir = resolve(argv[0]);
+const build = resolve(root, opt('--build', 'dist'));
+const load = (p) => import(pathToFileURL(join(build, p)).href);
+
+const { startServer } = await load('src/server.js');
+const { createStateModule } = await load('src/state/module.js');
+const { createDialplanModule } = await load('src/pbx/module.js');
+const { createSipModule } = await load('src/registrar/module.js');
+const { createPresenceModule } = await load('src/presence/module.js');
+const { createPublishModule } = await load('src/presence/publish/module.js');
+
+const entry = (name, make) => ({ name, configured: () => true, load: async () => make() });
+const server = await startServer({
+  configDir,
+  verbosity: 0,
+  foreground: false,
+  processHooks: false,
+  logDestination: new Writable({ write: (_c, _e, cb) => cb() }),
+  modules: [
+    entry('state', createStateModule),
+    entry('pbx', createDialplanModule),
+    entry('sip', createSipModule),
+    entry('presence', createPresenceModule),
+    entry('presence-publish', createPublishModule),
+  ],
+});
+const sip = server.context.getModule('sip');
+const presence = server.context.getModule('presence');
+const epoch = () => performance.timeOrigin + performance.now();
+
+process.on('message', async (m) => {
+  if (m.type === 'rx') {
+    const t0 = epoch();
+    const r = await server.execute(m.line);
+    const t1 = epoch();
+    process.send({ id: m.id, output: r.output, t0, t1 });
+  } else if (m.type === 'mem') {
+    if (globalThis.gc) {
+      globalThis.gc();
+      globalThis.gc();
+    }
+    const mu = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    const tx = sip.getStack()?.stats() ?? { serverTransactions: -1, clientTransactions: -1 };
+    process.send({ id: m.id, transactions: tx.serverTransactions + tx.clientTransactions, rss: mu.rss, heapUsed: mu.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000, subscriptions: m.count === false ? -1 : (presence?.subscriptions().length ?? -1) });
+  } else if (m.type === 'stop') {
+    await server.stop();
+    process.send({ id: m.id });
+    process.exit(0);
+  }
+});
+process.send({ type: 'ready', port: sip.boundEndpoints()[0].port });

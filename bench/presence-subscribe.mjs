@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// SUBSCRIBE throughput and memory per subscription of herald's presence server.
+//  1. noauth: SIPp bench/scenarios/presence-subscribe-noauth.xml — SUBSCRIBE → 200, NOTIFY → 200
+//     per call, peer `watcher` without a secret, ramped rates (a fresh server per step so the
+//     subscriptions of one step do not weigh on the next). Target ≥ 13,000/s.
+//  2. auth: SIPp bench/scenarios/presence-subscribe-cycle-auth.xml — SUBSCRIBE → 401 → 200,
+//     NOTIFY → 200, unSUBSCRIBE → 401 → 200, NOTIFY → 200 with MD5 digest (SIPp 3.6.1 answers
+//     MD5 only), peer `authw`. Target ≥ 5,000 cycles/s.
+//  3. memory: a raw UDP client (bench/presence-lib.mjs) opens --subs subscriptions (default
+//     100,000) spread over --hints hints; herald's RSS (after a forced GC) before and after,
+//     divided by the count. Target ≤ 2 KB per subscription.
+// A step is clean when SIPp reports 0 failed calls, 0 retransmissions, 0 unexpected messages;
+// the figure is the highest clean achieved rate. herald's CPU is shared with SIPp (2 cores).
+// Usage: node bench/presence-subscribe.mjs [--only noauth|auth|memory] [--step-seconds 10]
+//        [--noauth-rates 2000,4000,…] [--auth-rates 1000,2000,…] [--subs 100000] [--hints 1000]
+//        [--build dist]
+import { join } from 'node:path';
+import { options, root, startBenchServer, runSipp, RawWatchers, waitUntil } from './presence-lib.mjs';
+
+const opt = options();
+const only = opt('--only', '');
+const build = opt('--build', 'dist');
+const stepSeconds = Number(opt('--step-seconds', '10'));
+const noauthRates = opt('--noauth-rates', '2000,4000,6000,8000,10000,13000').split(',').map(Number);
+const authRates = opt('--auth-rates', '1000,2000,3000,4000,5000').split(',').map(Number);
+const subs = Number(opt('--subs', '100000'));
+const hints = Number(opt('--hints', '1000'));
+
+const scen = (name) => join(root, 'bench/scenarios', name);
+
+async function series(label, scenario, rates, csv, extra) {
+  let best = 0;
+  console.log(`\n${label}`);
+  for (const rate of rates) {
+    const server = await startBenchServer({ build });
+    try {
+      await server.rx('devstate change Custom:lamp NOT_INUSE');
+      const calls = rate * stepSeconds;
+      const r = await runSipp({ scenario, target: `127.0.0.1:${server.port}`, rate, calls, csv, limit: Math.max(200, rate), timeoutSec: stepSeconds * 4 + 30, extra });
+      const m = await server.mem();
+      const achieved = r.successful / (r.elapsedMs / 1000);
+      const clean = r.failed === 0 && r.retrans === 0 && r.unexpected === 0 && r.successful === calls;
+      if (clean) best = Math.max(best, achieved);
+      console.log(
+        `  rate ${rate}/s: ${r.successful}/${calls} ok, ${r.failed} failed, ${r.retrans} retrans, ${r.unexpected} unexpected; ` +
+          `achieved ${achieved.toFixed(0)}/s; herald RSS ${(m.rss / 1048576).toFixed(0)} MiB, CPU ${(m.cpuMs / 1000).toFixed(1)} s ${clean ? 'CLEAN' : ''}`,
+      );
+      if (r.failed > 0 && r.errors) console.log(`    ${r.errors.split('\n').slice(0, 3).join('\n    ')}`);
+      if (!clean && r.failed > calls / 10) break; // far past the knee: stop ramping
+    } finally {
+      await server.stop();
+    }
+  }
+  return best;
+}
+
+const results = {};
+if (!only || only === 'noauth') {
+  results.noauth = await series(
+    'SUBSCRIBE → 200 + NOTIFY → 200, no auth (per second)',
+    scen('presence-subscribe-noauth.xml'),
+    noauthRates,
+    'SEQUENTIAL\nwatcher;lamp;\n',
+    ['-key', 'sub_expires', '3600'],
+  );
+}
+if (!only || only === 'auth') {
+  results.auth = await series(
+    'SUBSCRIBE+NOTIFY+unSUBSCRIBE+NOTIFY cycles with MD5 digest (per second)',
+    scen('presence-subscribe-cycle-auth.xml'),
+    authRates,
+    'SEQUENTIAL\nauthw;lamp;[authentication username=authw password=benchpass];\n',
+    [],
+  );
+}
+if (!only || only === 'memory') {
+  console.log(`\nmemory: ${subs} subscriptions over ${hints} hints`);
+  const server = await startBenchServer({ build, hints });
+  const client = new RawWatchers(server.port, 32);
+  try {
+    await client.open();
+    const before = await server.mem();
+    const t = Date.now();
+    const failed = await client.subscribeMany(subs, (i) => `sub${(i % hints) + 1}`, 256);
+    await waitUntil(() => client.notifies >= subs - failed, 60000, 20);
+    const secs = (Date.now() - t) / 1000;
+    const busy = await server.mem();
+    console.log(`  ${subs - failed} subscriptions (${failed} failed) in ${secs.toFixed(1)} s (${((subs - failed) / secs).toFixed(0)}/s with initial NOTIFYs)`);
+    console.log(`  right after: RSS ${(busy.rss / 1048576).toFixed(1)} MiB with ${busy.transactions} SIP transactions still kept (Timer J/K)`);
+    // Steady state: completed transactions are kept 32 s (64*T1) on UDP; wait until they are gone.
+    let after = busy;
+    const deadline = Date.now() + 90_000;
+    while (after.transactions > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      after = await server.mem();
+    }
+    const per = (after.rss - before.rss) / (subs - failed);
+    const perHeap = (after.heapUsed - before.heapUsed) / (subs - failed);
+    console.log(`  RSS ${(before.rss / 1048576).toFixed(1)} → ${(after.rss / 1048576).toFixed(1)} MiB: ${(per / 1024).toFixed(2)} KB per subscription (heap ${(perHeap / 1024).toFixed(2)} KB); server counts ${after.subscriptions}`);
+    results.memoryKb = per / 1024;
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
+console.log('\nsummary:');
+if (results.noauth !== undefined) console.log(`  highest clean SUBSCRIBE+NOTIFY rate without auth: ${results.noauth.toFixed(0)}/s (target ≥ 13,000)`);
+if (results.auth !== undefined) console.log(`  highest clean authenticated cycle rate: ${results.auth.toFixed(0)}/s (target ≥ 5,000)`);
+if (results.memoryKb !== undefined) console.log(`  memory per subscription: ${results.memoryKb.toFixed(2)} KB (target ≤ 2 KB)`);
