@@ -6,7 +6,8 @@
  * then patterns; caller-ID variants before the plain entry) and take the first that matches
  * the dialed string AND the caller ID AND has the wanted priority/label; if none, search the
  * includes in order, depth-first, each only while its time spec holds. A context already
- * visited during this lookup is skipped (include loops), and the depth is bounded.
+ * visited during this lookup is skipped (include loops; names compared ignoring case, as
+ * Asterisk does), and at most 512 contexts are searched per lookup.
  * Switches are kept but never consulted (herald has none).
  */
 import type { ConfDiagnostic } from '../config/types.js';
@@ -24,7 +25,7 @@ import type {
 } from './model.js';
 import { compileExten, extEntryCmp, matchCompiled, mayStartWith, toByteString, type CompiledExten, type MatchMode } from './pattern.js';
 
-/** Asterisk's AST_PBX_MAX_STACK: how deep includes are followed in one lookup. */
+/** Asterisk's AST_PBX_MAX_STACK: how many contexts one lookup may search (includes followed). */
 export const MAX_INCLUDE_DEPTH = 512;
 
 /** Patterns are pre-filtered by this many leading dialed bytes. */
@@ -76,8 +77,8 @@ interface ContextState {
 type Want = { priority: number } | { label: string } | null;
 
 interface LookupState {
+  /** Contexts searched so far in this lookup (lower-cased names). */
   visited: Set<string>;
-  depth: number;
   /** Set when a '!' early match makes a MATCHMORE lookup final. */
   final: boolean;
 }
@@ -354,10 +355,14 @@ export class Dialplan {
   }
 
   private search(contextName: string, data: string, callerId: string, mode: MatchMode, want: Want, ls: LookupState, date: Date | null): Hit | null {
+    // Asterisk keeps one stack of the contexts searched in this lookup (never popped): at most
+    // 512 of them, and a name already on it (compared ignoring case) is not searched again.
+    if (ls.visited.size >= MAX_INCLUDE_DEPTH) return null;
+    const visitKey = contextName.toLowerCase();
+    if (ls.visited.has(visitKey)) return null;
     const raw = this.state.get(contextName);
-    if (!raw || ls.visited.has(contextName)) return null;
-    if (ls.depth >= MAX_INCLUDE_DEPTH) return null;
-    ls.visited.add(contextName);
+    if (!raw) return null;
+    ls.visited.add(visitKey);
     const st = this.index(raw);
 
     const consider = (e: ExtEntry): Hit | null | 'final' => {
@@ -403,9 +408,7 @@ export class Dialplan {
         const when = date ?? this.now();
         if (!matchTimeSpec(inc.time, when)) continue;
       }
-      ls.depth++;
       const h = this.search(inc.context, data, callerId, mode, want, ls, date);
-      ls.depth--;
       if (h || ls.final) return h;
     }
     return null;
@@ -430,7 +433,7 @@ export class Dialplan {
   }
 
   private lookup(context: string, exten: string, callerId: string | null, mode: MatchMode, want: Want): Hit | null {
-    const ls: LookupState = { visited: new Set(), depth: 0, final: false };
+    const ls: LookupState = { visited: new Set(), final: false };
     return this.search(context, toByteString(exten), toByteString(callerId ?? ''), mode, want, ls, null);
   }
 

@@ -57,6 +57,7 @@ function showContext(
   c: Counters,
   included: boolean,
   stack: string[],
+  depth: number,
   out: string[],
 ): void {
   c.contextExists = true;
@@ -82,10 +83,14 @@ function showContext(
     const name = s.fullName ?? inc.context;
     if (exten !== null) {
       // With an extension filter, the included contexts are searched too (each once per path).
-      if (stack.length >= 512) continue;
-      if (stack.some((x) => x.toLowerCase() === inc.context.toLowerCase())) continue;
-      const target = dp.contexts.get(inc.context);
-      if (target) showContext(dp, target, exten, c, true, [...stack, inc.context], out);
+      // Asterisk looks them up by the include as written, so an include with a time spec
+      // ("ctx,9:00-17:00,…") names no context and shows nothing.
+      // The names on the path so far are skipped (circular includes); siblings reuse a slot.
+      if (depth >= 512) continue;
+      if (stack.slice(0, depth).some((x) => x.toLowerCase() === name.toLowerCase())) continue;
+      const target = dp.contexts.get(name);
+      stack[depth] = name;
+      if (target) showContext(dp, target, exten, c, true, stack, depth + 1, out);
     } else {
       out.push(`  Include =>        ${pad(`'${name}'`, 45)} [${s.registrar ?? PBX_CONFIG_REGISTRAR}]`);
     }
@@ -123,7 +128,7 @@ export function showDialplan(dp: Dialplan, target?: string): { ok: boolean; text
   dp.seal();
   for (const ctx of dp.contextsInShowOrder()) {
     if (context !== null && ctx.name !== context) continue;
-    showContext(dp, ctx, exten, c, false, [], out);
+    showContext(dp, ctx, exten, c, false, [], 0, out);
   }
   if (context !== null && !c.contextExists) return { ok: false, text: `There is no existence of '${context}' context\n` };
   if (exten !== null && !c.extensionExists) {

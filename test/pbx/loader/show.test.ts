@@ -78,6 +78,21 @@ test('exten@context: only matching extensions, included contexts searched too', 
       '',
     ].join('\n'),
   );
+  // The timed include names no context as written, so Asterisk shows nothing from 'daytime'
+  // even when it has a match; the plain include is searched.
+  const timed = loadDialplan(
+    parseConfText('[a]\ninclude => b,*,*,*,*\ninclude => c\n[b]\nexten => 5,1,NoOp(b)\n[c]\nexten => 5,1,NoOp(c)\n', 'extensions.conf'),
+  );
+  assert.equal(
+    formatDialplanShow(timed, '5@a'),
+    [
+      "[ Included context 'c' created by 'pbx_config' ]",
+      "  '5' =>            1. NoOp(c)                                    [extensions.conf:7]",
+      '',
+      '-= 1 extension (1 priority) in 1 context. =-',
+      '',
+    ].join('\n'),
+  );
   const one = showDialplan(dp, '150@outer');
   assert.equal(one.ok, true);
   assert.match(one.text, /-= 1 extension \(1 priority\) in 1 context\. =-\n$/);
