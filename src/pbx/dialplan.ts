@@ -89,15 +89,23 @@ interface Hit {
   priority: DialplanPriority | null;
 }
 
-/** Remove spaces outside '[...]' (done when an extension is added, as Asterisk does). */
+/**
+ * Remove spaces as Asterisk does when an extension is added (ext_strncpy): every ' ' goes,
+ * except inside '[...]' of a pattern (a ']' ends the set; literals have no sets).
+ */
 export function normalizeExtenName(name: string): string {
-  if (!name.includes(' ') && !name.includes('\t')) return name;
+  if (!name.includes(' ')) return name;
+  const isPattern = name.startsWith('_');
   let out = '';
-  let depth = 0;
+  let inSet = false;
   for (const ch of name) {
-    if (ch === '[') depth++;
-    else if (ch === ']' && depth > 0) depth--;
-    if ((ch === ' ' || ch === '\t') && depth === 0) continue;
+    if (ch === '[') {
+      if (isPattern) inSet = true;
+    } else if (ch === ']') {
+      inSet = false;
+    } else if (ch === ' ' && !inSet) {
+      continue;
+    }
     out += ch;
   }
   return out;
@@ -239,17 +247,25 @@ export class Dialplan {
     if (old) {
       return `extension '${e.ext.name}' priority ${p.priority} in '${contextName}' is already in use (${old.file}:${old.line}); line ignored`;
     }
-    const list = e.ext.priorities;
-    let i = list.length;
-    while (i > 0 && list[i - 1].priority > p.priority) i--;
-    list.splice(i, 0, p);
     let warning: string | null = null;
+    let entry = p;
     if (p.label !== null) {
       e.labels ??= new Map();
       const prev = e.labels.get(p.label);
-      if (prev) warning = `label '${p.label}' of extension '${e.ext.name}' in '${contextName}' is already used at priority ${prev.priority}; lookups find that one`;
-      else e.labels.set(p.label, p);
+      if (prev) {
+        // Asterisk discards a repeated label: the priority is added without it.
+        warning = `label '${p.label}' of extension '${e.ext.name}' in '${contextName}' is already used at priority ${prev.priority}; this priority is added without a label`;
+        entry = { ...p, label: null };
+      } else {
+        e.labels.set(p.label, p);
+      }
     }
+    const list = e.ext.priorities;
+    let i = list.length;
+    while (i > 0 && list[i - 1].priority > entry.priority) i--;
+    list.splice(i, 0, entry);
+    // `dialplan show` prints the spelling of the extension's first priority (hint first).
+    if (i === 0 && !e.ext.hint) e.ext.name = normalizeExtenName(extenName);
     return warning;
   }
 
@@ -269,6 +285,7 @@ export class Dialplan {
       text,
     };
     e.ext.hint = hint;
+    e.ext.name = normalizeExtenName(extenName);
     return null;
   }
 

@@ -151,6 +151,9 @@ exten => a\\,b,1,NoOp(g)
   const names = dp.contexts.get('c')?.extensions.map((e) => e.name);
   assert.deepEqual(names, ['0', '09', '123', '555-1212', 'a\\,b', '_[1 2]X', '_NXX-XXXX']);
   assert.deepEqual(prios(dp, 'c', '555-1212'), ['1 NoOp(a)', '2 NoOp(b)']);
+  // The name shown is the spelling of the lowest priority, whichever line came first.
+  const later = load('[c]\nexten => 5551212,2,NoOp(b)\nexten => 555-1212,1,NoOp(a)\nexten => a [1] b,1,NoOp()\nexten => _[1 2] X,1,NoOp()\n');
+  assert.deepEqual(later.contexts.get('c')?.extensions.map((e) => e.name), ['555-1212', 'a[1]b', '_[1 2]X']);
   assert.deepEqual(prios(dp, 'c', '_NXX-XXXX'), ['1 NoOp(c)', '2 NoOp(d)']);
   assert.equal(dp.findPriority('c', '555-1212', 2, null)?.priority.appData, 'b');
   assert.equal(dp.findPriority('c', '5551212', 1, null)?.priority.appData, 'a');
@@ -234,7 +237,7 @@ exten => _X.,cidtop+1,NoOp(not in this extension)
   assert.equal(dp.findLabel('c', '555', 'cidtop', '350'), null);
 });
 
-test('a label used twice in one extension: both priorities load, lookups find the first', () => {
+test('a label used twice in one extension: the second priority loads without it, as Asterisk discards it', () => {
   const dp = load(`[c]
 exten => 1,1(again),NoOp(a)
 exten => 1,2(again),NoOp(b)
@@ -243,7 +246,7 @@ exten => 2,1(again),NoOp(other extension: fine)
   assert.equal(dp.warnings.length, 1);
   assert.equal(dp.warnings[0].line, 3);
   assert.match(dp.warnings[0].message, /label 'again'.*already used at priority 1/);
-  assert.deepEqual(prios(dp, 'c', '1'), ['1(again) NoOp(a)', '2(again) NoOp(b)']);
+  assert.deepEqual(prios(dp, 'c', '1'), ['1(again) NoOp(a)', '2 NoOp(b)']);
   assert.equal(dp.findLabel('c', '1', 'again', null)?.priority.appData, 'a');
   assert.equal(dp.findLabel('c', '2', 'again', null)?.priority.appData, 'other extension: fine');
   assert.deepEqual(dp.counts(), { extensions: 2, priorities: 3, contexts: 1 });
