@@ -34,9 +34,10 @@ export function evaluateExpression(expr: string, opts?: ExpressionOptions): Expr
       const { token, expecting } = outcome.syntaxError;
       const marker = `${' '.repeat(token.pos)}^`;
       const expected = expecting === null ? '' : `, expecting ${expecting}`;
-      // "ast_yyerror(): %s syntax error: %s; Input:\n%s\n%s" with an empty first %s.
+      // Worded as asterisk-dialplan-xmpp.md §3.7 gives it (one space after "ast_yyerror():"; the C
+      // format "ast_yyerror(): %s syntax error: …" with an empty %s would print two).
       warnings.push(
-        `ast_yyerror():  syntax error: syntax error, unexpected ${tokenName(token)}${expected}; Input:\n${expr}\n${marker}`,
+        `ast_yyerror(): syntax error: syntax error, unexpected ${tokenName(token)}${expected}; Input:\n${expr}\n${marker}`,
       );
       warnings.push(DOCS_HINT);
     }

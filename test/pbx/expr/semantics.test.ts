@@ -37,22 +37,22 @@ test('§3.7 syntax errors: "0", the parsed prefix, or an empty string, with a wa
   for (const [e, want] of cases) {
     const r = evaluateExpression(e);
     assert.equal(r.value, want, e);
-    assert.ok((r.warning ?? '').startsWith('ast_yyerror():  syntax error: syntax error, unexpected '), e);
+    assert.ok((r.warning ?? '').startsWith('ast_yyerror(): syntax error: syntax error, unexpected '), e);
   }
   const r = evaluateExpression('1 +');
   assert.deepEqual(r.warning?.split('\n'), [
-    "ast_yyerror():  syntax error: syntax error, unexpected $end, expecting '-' or '!' or '(' or '<token>'; Input:",
+    "ast_yyerror(): syntax error: syntax error, unexpected $end, expecting '-' or '!' or '(' or '<token>'; Input:",
     '1 +',
     '   ^',
     'If you have questions, please refer to https://docs.asterisk.org/Configuration/Dialplan/Variables/Channel-Variables/',
   ]);
   const first = (e: string): string => evaluateExpression(e).warning?.split('\n')[0] ?? '';
-  assert.equal(first('1 2'), "ast_yyerror():  syntax error: syntax error, unexpected '<token>', expecting $end; Input:");
-  assert.equal(first('= 5'), "ast_yyerror():  syntax error: syntax error, unexpected '=', expecting $end; Input:");
-  assert.equal(first('(1'), 'ast_yyerror():  syntax error: syntax error, unexpected $end; Input:');
-  assert.equal(first('a ~~ b ~~'), "ast_yyerror():  syntax error: syntax error, unexpected $end, expecting '-' or '!' or '(' or '<token>'; Input:");
-  assert.equal(first('1 ~~ 2 3'), "ast_yyerror():  syntax error: syntax error, unexpected '<token>', expecting $end; Input:");
-  assert.equal(first('FOO(1 2)'), "ast_yyerror():  syntax error: syntax error, unexpected '<token>', expecting ',' or ')'; Input:");
+  assert.equal(first('1 2'), "ast_yyerror(): syntax error: syntax error, unexpected '<token>', expecting $end; Input:");
+  assert.equal(first('= 5'), "ast_yyerror(): syntax error: syntax error, unexpected '=', expecting $end; Input:");
+  assert.equal(first('(1'), 'ast_yyerror(): syntax error: syntax error, unexpected $end; Input:');
+  assert.equal(first('a ~~ b ~~'), "ast_yyerror(): syntax error: syntax error, unexpected $end, expecting '-' or '!' or '(' or '<token>'; Input:");
+  assert.equal(first('1 ~~ 2 3'), "ast_yyerror(): syntax error: syntax error, unexpected '<token>', expecting $end; Input:");
+  assert.equal(first('FOO(1 2)'), "ast_yyerror(): syntax error: syntax error, unexpected '<token>', expecting ',' or ')'; Input:");
   assert.equal(evaluateExpression('').value, '');
   assert.equal(evaluateExpression('').warning, undefined);
 });
