@@ -6,6 +6,10 @@
  * Needs the 'sip' and 'state' modules started before it. Publications are soft state kept in
  * the store family `PresencePublish` (key = entity-tag) so that a restart re-arms their expiry
  * instead of keeping a published state forever.
+ *
+ * Server wiring (src/modules.ts is not this module's file): an entry after 'state' and 'sip',
+ *   { name: 'presence-publish', configured: hasConf('sip.conf'),
+ *     load: async () => (await import('./presence/publish/module.js')).createPublishModule() }
  */
 import { randomBytes } from 'node:crypto';
 import type { HeraldModule, ReloadResult, ServerContext } from '../../core/module.js';
@@ -103,7 +107,10 @@ export function createPublishModule(): PublishModule {
         ctx.log.info('SIP is not running: PUBLISH is not answered');
         return;
       }
-      if (!state) throw new Error("presence-publish needs the 'state' module started before it");
+      if (!state) {
+        ctx.log.warn("presence-publish: the 'state' module is not loaded, PUBLISH is not answered");
+        return;
+      }
       const writer = new CustomPresenceWriter(ctx.store, new CustomPresence(ctx.store, state.presence, ctx.log));
       const log = ctx.log.child({ module: 'presence-publish' });
       table = new PublicationTable({
@@ -139,6 +146,10 @@ export function createPublishModule(): PublishModule {
       return { ok: true, message: `presence-publish: ${table?.size() ?? 0} publications` };
     },
     async stop(): Promise<void> {
+      // The stack has no way to drop a handler: PUBLISHes arriving until SIP stops get 503.
+      stack?.handle('PUBLISH', (_req, rctx) => {
+        rctx.tx?.reply(503, 'Service Unavailable');
+      });
       table?.close();
       table = null;
       handler = null;
