@@ -1,0 +1,41 @@
+/**
+ * What the pieces of the SIP channel driver share: the stack, our addresses, the dialog table
+ * (in-dialog requests find their call here), the channel registry and the hooks the module uses
+ * for device state and call records.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { EventBus } from '../../core/bus.js';
+import type { Logger } from '../../core/log.js';
+import type { Dialog } from '../../sip/dialog/dialog.js';
+import type { SipRequest } from '../../sip/message/index.js';
+import type { RequestContext, SipStack } from '../../sip/transaction/types.js';
+import type { Endpoint } from '../../sip/transport/types.js';
+import type { ChannelIds, ChannelRegistry } from '../channel.js';
+import type { SipChannel } from './sip-channel.js';
+
+/** One end of a dialog herald is in: it receives the requests inside it. */
+export interface DialogUser {
+  readonly dialog: Dialog;
+  /** A request inside the dialog (BYE, re-INVITE, UPDATE, INFO, ACK with tx null). */
+  onInDialog(req: SipRequest, ctx: RequestContext): void;
+}
+
+export interface CallsContext {
+  stack: SipStack;
+  clock: Clock;
+  bus: EventBus;
+  log: Logger;
+  ids: ChannelIds;
+  channels: ChannelRegistry;
+  dialogs: Map<string, DialogUser>;
+  /** Our `address:port` as seen toward dest (From/Contact hosts). */
+  hostFor(dest: Endpoint): string;
+  /** `<sip:user@our-address:port>` for Contact headers toward dest. */
+  contactFor(user: string, dest: Endpoint): string;
+  /** A Via value with a fresh branch, for 2xx ACKs we send without a transaction. */
+  viaFor(dest: Endpoint): string;
+  /** A channel appeared, changed state, or went away. */
+  channelChanged(chan: SipChannel, gone: boolean): void;
+  /** `verbose(level, text)` on the console. */
+  verbose(level: number, text: string): void;
+}

@@ -1,0 +1,188 @@
+/**
+ * The caller's side of an inbound call (herald as UAS): the INVITE's server transaction, the
+ * indications Dial or the dialplan give (180, 183 with early media, 200), the 2xx retransmissions
+ * until the ACK (RFC 3261 §13.3.1.4: "starting with T1 and doubling up to T2 ... until an ACK";
+ * no ACK after 64*T1 → end the session with BYE), CANCEL, BYE either way, and the final response
+ * for a call the dialplan ends unanswered (cause → status as chan_sip maps it).
+ */
+import { Dialog } from '../../sip/dialog/dialog.js';
+import type { SipRequest, SipResponse } from '../../sip/message/index.js';
+import type { RequestContext, ServerTransaction } from '../../sip/transaction/types.js';
+import type { InboundMessage } from '../../sip/transport/types.js';
+import type { CallerLine, MediaBody } from '../../pbx/apps/dial.js';
+import type { TimerHandle } from '../../core/clock.js';
+import { CAUSE, causeToSipStatus } from './causes.js';
+import type { CallsContext, DialogUser } from './context.js';
+import type { SipChannel } from './sip-channel.js';
+import { bodyOf, declineAllStreams, holdInBody } from './sdp.js';
+
+type CallState = 'early' | 'answered' | 'ended';
+
+/** RFC 3326 Reason with cause 200: the CANCEL says another branch of the caller's fork answered. */
+function reasonSaysCompletedElsewhere(cancel: SipRequest): boolean {
+  return cancel.headers.getAll('Reason').some((r) => /^\s*SIP\s*;(.*;)?\s*cause\s*=\s*200\b/i.test(r));
+}
+
+export const COMPLETED_ELSEWHERE_VAR = 'CALL_COMPLETED_ELSEWHERE';
+
+export class InboundCall implements CallerLine, DialogUser {
+  private state: CallState = 'early';
+  private finalSent = false;
+  private ringSent = false;
+  private ok: SipResponse | null = null;
+  private dialogRef: Dialog | null = null;
+  private retransmit: TimerHandle | null = null;
+  private acked = false;
+  private byeReceived = false;
+  private elsewhere = false;
+  private readonly contact: string;
+  /** The bridged leg gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
+  relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
+
+  constructor(
+    private readonly ctx: CallsContext,
+    readonly invite: SipRequest,
+    private readonly tx: ServerTransaction,
+    private readonly inbound: InboundMessage,
+    readonly channel: SipChannel,
+  ) {
+    this.contact = ctx.contactFor(invite.requestUri.user ?? 's', inbound.source);
+    tx.onCancel((cancel) => this.onCancel(cancel));
+    channel.onStateSet = (next) => {
+      if (next === 'Up') this.answer(declineAllStreams(this.offer(), this.inbound.local.address));
+      else if (next === 'Busy') this.reject(486, 'Busy Here');
+    };
+  }
+
+  get dialog(): Dialog {
+    if (!this.dialogRef) throw new Error('call not answered yet');
+    return this.dialogRef;
+  }
+
+  get answered(): boolean {
+    return this.state === 'answered';
+  }
+
+  offer(): MediaBody | null {
+    return bodyOf(this.invite);
+  }
+
+  completedElsewhere(): boolean {
+    return this.elsewhere;
+  }
+
+  ring(): void {
+    if (this.state !== 'early' || this.finalSent || this.ringSent) return;
+    this.ringSent = true;
+    this.tx.reply(180, 'Ringing', [['Contact', this.contact]]);
+    this.channel.setStateQuietly('Ringing');
+  }
+
+  progress(body: MediaBody | null): void {
+    if (this.state !== 'early' || this.finalSent) return;
+    this.tx.reply(183, 'Session Progress', [['Contact', this.contact]], body ?? undefined);
+  }
+
+  answer(body: MediaBody | null): void {
+    if (this.state !== 'early' || this.finalSent || this.channel.hungUp) return;
+    this.finalSent = true;
+    const headers: Array<[string, string]> = [
+      ['Contact', this.contact],
+      ['Allow', this.ctx.stack.allowedMethods().join(', ')],
+    ];
+    const res = this.tx.reply(200, 'OK', headers, body ?? undefined);
+    this.ok = res;
+    const dialog = Dialog.asUas(this.invite, res.toTag ?? '', this.inbound.source, this.inbound.connectionId, this.contact);
+    this.dialogRef = dialog;
+    this.ctx.dialogs.set(dialog.key, this);
+    this.state = 'answered';
+    this.channel.setStateQuietly('Up');
+    this.ctx.channelChanged(this.channel, false);
+    this.scheduleRetransmit(this.ctx.stack.timers.T1, 0);
+  }
+
+  reject(status: number, reason: string): void {
+    if (this.state !== 'early' || this.finalSent) return;
+    this.finalSent = true;
+    this.tx.reply(status, reason);
+  }
+
+  onInDialog(req: SipRequest, rctx: RequestContext): void {
+    if (req.method === 'ACK') {
+      if (req.cseq.seq === this.invite.cseq.seq) this.stopRetransmit(true);
+      return;
+    }
+    const tx = rctx.tx;
+    if (!tx) return;
+    if (req.method === 'BYE') {
+      tx.reply(200, 'OK');
+      this.byeReceived = true;
+      this.stopRetransmit(false);
+      this.dropDialog();
+      this.channel.requestHangup(CAUSE.NORMAL_CLEARING);
+      return;
+    }
+    if (req.method === 'INVITE' || req.method === 'UPDATE') {
+      this.channel.onHold = holdInBody(bodyOf(req));
+      this.ctx.channelChanged(this.channel, false);
+    }
+    if (this.relay) this.relay(req, rctx);
+    else tx.reply(req.method === 'INFO' ? 200 : 488);
+  }
+
+  /** The dialplan is done with the channel: answer the INVITE or end the dialog accordingly. */
+  end(): void {
+    if (this.state === 'ended') return;
+    const was = this.state;
+    this.state = 'ended';
+    this.channel.onStateSet = null;
+    this.stopRetransmit(false);
+    if (was === 'early' && !this.finalSent) {
+      this.finalSent = true;
+      const [status, reason] = causeToSipStatus(this.channel.hangupCause || CAUSE.NORMAL_CLEARING);
+      this.tx.reply(status, reason);
+    } else if (was === 'answered' && !this.byeReceived && this.dialogRef) {
+      const d = this.dialogRef;
+      this.ctx.stack.request(d.request('BYE'), d.dest, { onFinal: () => undefined }, { connectionId: d.connectionId });
+    }
+    this.dropDialog();
+  }
+
+  private onCancel(cancel: SipRequest): void {
+    if (this.state !== 'early') return;
+    this.elsewhere = reasonSaysCompletedElsewhere(cancel);
+    if (this.elsewhere) this.channel.setVar(COMPLETED_ELSEWHERE_VAR, '1');
+    // The stack answers the INVITE 487 once this returns; nothing else may answer it now.
+    this.finalSent = true;
+    this.channel.requestHangup(this.elsewhere ? CAUSE.ANSWERED_ELSEWHERE : CAUSE.NORMAL_CLEARING);
+  }
+
+  private scheduleRetransmit(interval: number, elapsed: number): void {
+    const { T1, T2 } = this.ctx.stack.timers;
+    if (this.acked) return;
+    this.retransmit = this.ctx.clock.setTimer(interval, () => {
+      this.retransmit = null;
+      if (this.acked || this.state !== 'answered' || !this.ok) return;
+      const spent = elapsed + interval;
+      if (spent >= 64 * T1) {
+        // §13.3.1.4: no ACK → "the UAS ... SHOULD terminate the dialog" with BYE.
+        this.ctx.log.info({ channel: this.channel.name }, 'no ACK for 2xx: hanging up');
+        this.channel.requestHangup(CAUSE.NORMAL_CLEARING);
+        return;
+      }
+      this.tx.respond(this.ok);
+      this.scheduleRetransmit(Math.min(2 * interval, T2), spent);
+    });
+  }
+
+  private stopRetransmit(acked: boolean): void {
+    if (acked) this.acked = true;
+    this.ctx.clock.clear(this.retransmit);
+    this.retransmit = null;
+  }
+
+  private dropDialog(): void {
+    const d = this.dialogRef;
+    if (d && this.ctx.dialogs.get(d.key) === this) this.ctx.dialogs.delete(d.key);
+  }
+}

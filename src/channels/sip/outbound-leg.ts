@@ -1,0 +1,206 @@
+/**
+ * One leg Dial places toward a registered contact of a peer (herald as UAC):
+ * INVITE → 1xx relayed as ringing/progress → 2xx: ACK (our job, §13.2.2.4) and the dialog →
+ * BYE from either side. A leg cancelled before its answer sends CANCEL (the transaction waits for
+ * a provisional first, §9.1); a 2xx that still arrives is acknowledged and hung up with BYE.
+ */
+import { Dialog } from '../../sip/dialog/dialog.js';
+import { SipHeaders, SipRequest, newCallId, newTag, quote, type SipResponse } from '../../sip/message/index.js';
+import type { ClientTransaction, RequestContext } from '../../sip/transaction/types.js';
+import type { ContactBinding } from '../../registrar/binding.js';
+import type { DialLeg, DialLegEvent, MediaBody } from '../../pbx/apps/dial.js';
+import type { DialplanChannel } from '../../pbx/types.js';
+import { CAUSE, sipStatusToCause } from './causes.js';
+import type { CallsContext, DialogUser } from './context.js';
+import { SipChannel } from './sip-channel.js';
+import { legDestination } from './technology.js';
+import type { Endpoint } from '../../sip/transport/types.js';
+import { bodyOf, holdInBody } from './sdp.js';
+
+type LegState = 'calling' | 'answered' | 'ended';
+
+export interface OutboundLegInit {
+  ctx: CallsContext;
+  peer: string;
+  /** DIALEDPEERNUMBER: the resource as dialed. */
+  number: string;
+  binding: ContactBinding;
+  caller: DialplanChannel;
+  offer: MediaBody | null;
+  onEvent(leg: DialLeg, ev: DialLegEvent): void;
+}
+
+export class OutboundLeg implements DialLeg, DialogUser {
+  readonly name: string;
+  readonly number: string;
+  readonly channel: SipChannel;
+  private state: LegState = 'calling';
+  private tx: ClientTransaction | null = null;
+  private invite: SipRequest | null = null;
+  private dialogRef: Dialog | null = null;
+  private wantCancel = false;
+  private dest: Endpoint;
+  /** The bridged caller side gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
+  relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
+
+  constructor(private readonly init: OutboundLegInit) {
+    const { ctx } = init;
+    this.dest = init.binding.source;
+    this.name = ctx.ids.nextName('SIP', init.peer);
+    this.number = init.number;
+    const callId = newCallId();
+    this.channel = new SipChannel({
+      name: this.name,
+      uniqueid: ctx.ids.nextUniqueId(ctx.clock.wallNow() / 1000),
+      direction: 'outbound',
+      peer: init.peer,
+      callId,
+      state: 'Down',
+      callerId: { num: init.caller.callerId.num, name: init.caller.callerId.name },
+    }).inherit(init.caller);
+    this.channel.exten = init.number;
+    this.channel.context = init.caller.context;
+    // A hangup asked from outside (CLI `channel request hangup`) ends the leg like the callee would.
+    this.channel.onHangup((cause) => {
+      if (this.state === 'calling') {
+        this.cancel();
+        this.init.onEvent(this, { kind: 'failed', status: null, cause: cause || CAUSE.NORMAL_CLEARING });
+      } else if (this.state === 'answered') {
+        this.hangup(cause || CAUSE.NORMAL_CLEARING);
+        this.init.onEvent(this, { kind: 'hungup', cause: cause || CAUSE.NORMAL_CLEARING });
+      }
+    });
+  }
+
+  get dialog(): Dialog {
+    if (!this.dialogRef) throw new Error('leg has no dialog yet');
+    return this.dialogRef;
+  }
+
+  start(): void {
+    const { ctx, binding, caller } = this.init;
+    const dest = legDestination(binding);
+    this.dest = dest;
+    const num = caller.callerId.num || 'anonymous';
+    const display = caller.callerId.name ? `${quote(caller.callerId.name)} ` : '';
+    const h = new SipHeaders();
+    h.append('From', `${display}<sip:${num}@${ctx.hostFor(dest)}>;tag=${newTag()}`);
+    h.append('To', `<${binding.uri}>`);
+    h.append('Call-ID', this.channel.callId);
+    h.append('CSeq', '102 INVITE');
+    h.append('Contact', ctx.contactFor(num, dest));
+    for (const p of binding.path) h.append('Route', p);
+    h.append('Allow', ctx.stack.allowedMethods().join(', '));
+    if (this.init.offer) h.append('Content-Type', this.init.offer.type);
+    const invite = new SipRequest('INVITE', binding.uri, h, this.init.offer?.data);
+    ctx.channels.add(this.channel);
+    this.channel.setStateQuietly('Ring');
+    ctx.channelChanged(this.channel, false);
+    this.tx = ctx.stack.request(invite, dest, {
+      onProvisional: (res) => this.onProvisional(res),
+      onFinal: (res) => this.onFinal(res),
+      onTimeout: () => this.fail(null, CAUSE.NO_USER_RESPONSE),
+      onTransportError: () => this.fail(null, CAUSE.DESTINATION_OUT_OF_ORDER),
+    }, { connectionId: binding.connectionId });
+    this.invite = this.tx.request;
+  }
+
+  cancel(reason?: string): void {
+    if (this.state !== 'calling') return;
+    this.wantCancel = true;
+    this.tx?.cancel(reason);
+    // The leg is over for Dial now; the transaction finishes on its own (487 or timeout).
+    this.finish(reason ? CAUSE.ANSWERED_ELSEWHERE : CAUSE.NORMAL_CLEARING);
+  }
+
+  hangup(cause: number): void {
+    if (this.state !== 'answered') return;
+    this.sendBye();
+    this.finish(cause);
+  }
+
+  onInDialog(req: SipRequest, rctx: RequestContext): void {
+    if (req.method === 'ACK') return;
+    const tx = rctx.tx;
+    if (!tx) return;
+    if (req.method === 'BYE') {
+      tx.reply(200, 'OK');
+      if (this.state === 'answered') {
+        this.finish(CAUSE.NORMAL_CLEARING);
+        this.init.onEvent(this, { kind: 'hungup', cause: CAUSE.NORMAL_CLEARING });
+      }
+      return;
+    }
+    if (req.method === 'INVITE' || req.method === 'UPDATE') {
+      this.channel.onHold = holdInBody(bodyOf(req));
+      this.init.ctx.channelChanged(this.channel, false);
+    }
+    if (this.relay) this.relay(req, rctx);
+    else tx.reply(req.method === 'INFO' ? 200 : 488);
+  }
+
+  private onProvisional(res: SipResponse): void {
+    if (this.state !== 'calling' || this.wantCancel) return;
+    if (res.status === 180) {
+      this.channel.setStateQuietly('Ringing');
+      this.init.ctx.channelChanged(this.channel, false);
+      this.init.onEvent(this, { kind: 'ringing' });
+    } else if (res.status === 183) {
+      this.init.onEvent(this, { kind: 'progress', body: bodyOf(res) });
+    }
+  }
+
+  private onFinal(res: SipResponse): void {
+    const { ctx } = this.init;
+    if (res.status >= 300) {
+      this.fail(res.status, sipStatusToCause(res.status));
+      return;
+    }
+    const invite = this.invite;
+    if (!invite) return;
+    if (this.dialogRef) {
+      // A retransmitted 2xx: the ACK got lost, send it again.
+      ctx.stack.sendStateless(this.dialogRef.ack(invite.cseq.seq, ctx.viaFor(this.dialogRef.dest)), this.dialogRef.dest, { connectionId: this.dialogRef.connectionId });
+      return;
+    }
+    const { binding } = this.init;
+    const dialog = Dialog.asUac(invite, res, this.dest, binding.connectionId, ctx.contactFor(this.init.caller.callerId.num || 'anonymous', this.dest));
+    this.dialogRef = dialog;
+    ctx.stack.sendStateless(dialog.ack(invite.cseq.seq, ctx.viaFor(dialog.dest)), dialog.dest, { connectionId: dialog.connectionId });
+    if (this.state !== 'calling') {
+      // Answered after we gave up on it (cancel raced the 2xx): hang it up.
+      this.sendBye();
+      return;
+    }
+    this.state = 'answered';
+    ctx.dialogs.set(dialog.key, this);
+    this.channel.setStateQuietly('Up');
+    ctx.channelChanged(this.channel, false);
+    this.init.onEvent(this, { kind: 'answered', body: bodyOf(res) });
+  }
+
+  private fail(status: number | null, cause: number): void {
+    if (this.state !== 'calling') return;
+    this.finish(cause);
+    this.init.onEvent(this, { kind: 'failed', status, cause });
+  }
+
+  private sendBye(): void {
+    const d = this.dialogRef;
+    if (!d) return;
+    const { ctx } = this.init;
+    ctx.stack.request(d.request('BYE'), d.dest, { onFinal: () => undefined }, { connectionId: d.connectionId });
+  }
+
+  private finish(cause: number): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    const { ctx } = this.init;
+    if (this.dialogRef && ctx.dialogs.get(this.dialogRef.key) === this) ctx.dialogs.delete(this.dialogRef.key);
+    this.relay = null;
+    this.channel.hangupCause = cause;
+    this.channel.requestHangup(cause);
+    ctx.channels.remove(this.channel);
+    ctx.channelChanged(this.channel, true);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * A channel of the SIP technology: the caller's side of an inbound call (it runs the dialplan) or
+ * a leg Dial created toward a peer. The dialplan changes `state` itself (Answer() sets "Up",
+ * Busy() "Busy"); the SIP side hears of it through onStateSet and answers or rejects the INVITE.
+ */
+import { Channel, type ChannelInit } from '../channel.js';
+
+export type SipDirection = 'inbound' | 'outbound';
+
+export interface SipChannelInit extends ChannelInit {
+  direction: SipDirection;
+  /** The configured peer this channel belongs to (device state), null for a guest. */
+  peer: string | null;
+  callId: string;
+}
+
+export class SipChannel extends Channel {
+  readonly direction: SipDirection;
+  readonly peer: string | null;
+  readonly callId: string;
+  /** Epoch ms of the answer (CDR billsec), null while unanswered. */
+  answeredAt: number | null = null;
+  /** The other side put the call on hold (a=sendonly/inactive or c=0.0.0.0 in its offer). */
+  onHold = false;
+  /** The bridged channel's name while bridged (`core show channel`, CDR dstchannel). */
+  bridgedTo: string | null = null;
+  /** Called after the dialplan (or herald) set a new state. */
+  onStateSet: ((next: string, prev: string) => void) | null = null;
+  /** Called after every state change, quiet ones included (device state). */
+  onStateChanged: (() => void) | null = null;
+  private current: string;
+
+  constructor(init: SipChannelInit) {
+    super(init);
+    this.direction = init.direction;
+    this.peer = init.peer;
+    this.callId = init.callId;
+    this.current = init.state ?? 'Ring';
+    // Channel declares `state` as a plain field; an accessor on the instance lets the SIP side
+    // follow what applications do to it.
+    Object.defineProperty(this, 'state', {
+      configurable: true,
+      enumerable: true,
+      get: () => this.current,
+      set: (next: string) => {
+        const prev = this.current;
+        if (prev === next) return;
+        this.current = next;
+        if (next === 'Up' && this.answeredAt === null) this.answeredAt = Date.now();
+        this.onStateSet?.(next, prev);
+        this.onStateChanged?.();
+      },
+    });
+  }
+
+  /** Change the state without telling the SIP side (it made the change itself). */
+  setStateQuietly(next: string): void {
+    const hook = this.onStateSet;
+    this.onStateSet = null;
+    this.state = next;
+    this.onStateSet = hook;
+  }
+}

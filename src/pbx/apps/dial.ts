@@ -1,0 +1,319 @@
+/**
+ * Dial(Tech/res[&Tech2/res2...][,timeout[^progress]][,options][,URL]) on real channels
+ * (asterisk-dialplan-xmpp.md §5.8; the same variables and flow as the simulator's Dial):
+ *  - every destination's legs ring in parallel; ringing and early media go to the caller;
+ *  - the first answer wins, the other legs are cancelled ("Call completed elsewhere");
+ *  - DIALSTATUS: ANSWER, BUSY, NOANSWER (timeout), CANCEL (caller went away), CHANUNAVAIL,
+ *    CONGESTION; when every leg failed: BUSY > CONGESTION > CHANUNAVAIL, else NOANSWER;
+ *  - not answered → the dialplan continues; CANCEL → hang up; answered → bridged until one side
+ *    hangs up, then the caller's dialplan ends (h runs) unless `g` was given and the caller is up.
+ * The technology (SIP) supplies the legs; this file only keeps the outcome rules.
+ */
+import { splitStandard } from './split.js';
+import type { AppResult, DialplanApplication, DialplanChannel, PbxServices } from '../types.js';
+
+/** A session description passed through untouched (SDP). */
+export interface MediaBody {
+  type: string;
+  data: Buffer;
+}
+
+export type DialLegEvent =
+  | { kind: 'ringing' }
+  | { kind: 'progress'; body: MediaBody | null }
+  | { kind: 'answered'; body: MediaBody | null }
+  /** The leg ended before an answer; status is the SIP final response (null: timeout/transport). */
+  | { kind: 'failed'; status: number | null; cause: number }
+  /** The answered leg hung up. */
+  | { kind: 'hungup'; cause: number };
+
+export interface DialLeg {
+  /** Channel name, e.g. SIP/2000-0000000b (DIALEDPEERNAME). */
+  readonly name: string;
+  /** DIALEDPEERNUMBER: the resource as dialed. */
+  readonly number: string;
+  /** Stop ringing this leg; reason goes into the CANCEL's Reason header. */
+  cancel(reason?: string): void;
+  /** Hang up the answered leg. */
+  hangup(cause: number): void;
+}
+
+export interface DialRequest {
+  caller: DialplanChannel;
+  offer: MediaBody | null;
+  onEvent(leg: DialLeg, ev: DialLegEvent): void;
+}
+
+export interface DialTechnology {
+  /** Start the legs for one resource; a number is the hangup cause when none could be made. */
+  call(resource: string, req: DialRequest): DialLeg[] | number;
+}
+
+/** What Dial can do to the calling side (its INVITE, for a SIP caller). */
+export interface CallerLine {
+  offer(): MediaBody | null;
+  ring(): void;
+  progress(body: MediaBody | null): void;
+  answer(body: MediaBody | null): void;
+  /** Ask the caller's line to stay quiet about a winner elsewhere (the caller's CANCEL said so). */
+  completedElsewhere(): boolean;
+}
+
+export interface DialDeps {
+  technology(tech: string): DialTechnology | undefined;
+  callerLine(chan: DialplanChannel): CallerLine | null;
+  /** Called when the bridge starts/ends (channel bookkeeping for CLI and CDR). */
+  bridged?(caller: DialplanChannel, leg: DialLeg | null): void;
+}
+
+/** RFC 3326 Reason for the legs that lost to another answer (chan_sip/pjsip send the same text). */
+export const COMPLETED_ELSEWHERE_REASON = 'SIP;cause=200;text="Call completed elsewhere"';
+
+/** Cause numbers used here (causes.h). */
+const NORMAL_CLEARING = 16;
+const NO_ANSWER = 19;
+const ANSWERED_ELSEWHERE = 26;
+
+type Tally = { busy: number; congestion: number; nochan: number };
+
+/** app_dial's handle_cause over a leg's failure. */
+function tallyFailure(t: Tally, status: number | null, cause: number): void {
+  if (status === 486 || status === 600 || status === 603 || cause === 17) t.busy++;
+  else if ((status !== null && status >= 500 && status < 600) || cause === 34) t.congestion++;
+  else if (cause === NO_ANSWER || cause === NORMAL_CLEARING) return;
+  else t.nochan++;
+}
+
+function allFailedStatus(t: Tally): string {
+  if (t.busy > 0) return 'BUSY';
+  if (t.congestion > 0) return 'CONGESTION';
+  if (t.nochan > 0) return 'CHANUNAVAIL';
+  return 'NOANSWER';
+}
+
+/** Option letters with their (…) arguments removed. */
+export function dialOptionLetters(opts: string): string {
+  let out = '';
+  let depth = 0;
+  for (const ch of opts) {
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0) out += ch;
+  }
+  return out;
+}
+
+function secondsSince(t: number): string {
+  return String(Math.round((Date.now() - t) / 1000));
+}
+
+type Outcome =
+  | { kind: 'answered'; leg: DialLeg }
+  | { kind: 'timeout' }
+  | { kind: 'caller-gone' }
+  | { kind: 'all-failed' };
+
+interface HangupSource {
+  onHangup(fn: (cause: number) => void): () => void;
+}
+
+function watchHangup(chan: DialplanChannel, fn: () => void): () => void {
+  const src = chan as DialplanChannel & Partial<HangupSource>;
+  return typeof src.onHangup === 'function' ? src.onHangup(fn) : () => undefined;
+}
+
+export function createDialApp(deps: DialDeps): DialplanApplication {
+  return {
+    name: 'Dial',
+    synopsis: 'Call one or more destinations and bridge the first that answers',
+    syntax: 'Dial(Tech/resource[&Tech2/resource2...][,timeout[,options[,URL]]])',
+    description:
+      'Rings every destination at once. The first to answer is connected to the caller and the rest stop ringing. ' +
+      'DIALSTATUS tells how it went (ANSWER, BUSY, NOANSWER, CANCEL, CONGESTION, CHANUNAVAIL); DIALEDTIME, ' +
+      'ANSWEREDTIME, DIALEDPEERNAME and DIALEDPEERNUMBER are set too. After a connected call the dialplan ends, ' +
+      'unless option g is given. Options: g (go on after the called side hangs up), r (ring the caller at once); ' +
+      't, T, w, W are accepted (no in-call features without media).',
+    async exec(call): Promise<AppResult> {
+      return dial(call.channel, call.data, call.services, deps);
+    },
+  };
+}
+
+async function dial(chan: DialplanChannel, data: string, services: PbxServices, deps: DialDeps): Promise<AppResult> {
+  const [dests = '', timeoutText = '', options = ''] = splitStandard(data, 4);
+  for (const v of ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'DIALEDTIME', 'RINGTIME', 'PROGRESSTIME']) chan.setVar(v, '');
+  const letters = dialOptionLetters(options);
+  const list = dests.split('&').map((d) => d.trim()).filter((d) => d !== '');
+  if (list.length === 0) {
+    services.log.warn('Dial requires an argument (technology/resource)');
+    chan.setVar('DIALSTATUS', 'CHANUNAVAIL');
+    return { kind: 'continue' };
+  }
+  const started = Date.now();
+  if (chan.hungUp) {
+    chan.setVar('DIALSTATUS', 'CANCEL');
+    return { kind: 'hangup' };
+  }
+  const line = deps.callerLine(chan);
+  const tally: Tally = { busy: 0, congestion: 0, nochan: 0 };
+  const legs: DialLeg[] = [];
+  const live = new Set<DialLeg>();
+  let ringSent = false;
+  let settle: ((o: Outcome) => void) | null = null;
+  let answeredLeg: DialLeg | null = null;
+  let bridgeEnd: ((who: 'callee' | 'caller') => void) | null = null;
+
+  const onEvent = (leg: DialLeg, ev: DialLegEvent): void => {
+    switch (ev.kind) {
+      case 'ringing':
+        if (chan.getVar('RINGTIME') === '') chan.setVar('RINGTIME', secondsSince(started));
+        if (!ringSent && answeredLeg === null) {
+          ringSent = true;
+          line?.ring();
+          services.verbose(3, `${leg.name} is ringing`);
+        }
+        return;
+      case 'progress':
+        if (chan.getVar('PROGRESSTIME') === '') chan.setVar('PROGRESSTIME', secondsSince(started));
+        if (answeredLeg === null) {
+          line?.progress(ev.body);
+          services.verbose(3, `${leg.name} is making progress passing it to ${chan.name}`);
+        }
+        return;
+      case 'answered':
+        if (answeredLeg !== null || settle === null) {
+          // Lost the race (or Dial already gave up): hang it up at once.
+          leg.hangup(ANSWERED_ELSEWHERE);
+          return;
+        }
+        answeredLeg = leg;
+        live.delete(leg);
+        services.verbose(3, `${leg.name} answered ${chan.name}`);
+        line?.answer(ev.body);
+        settle({ kind: 'answered', leg });
+        return;
+      case 'failed':
+        if (!live.delete(leg)) return;
+        tallyFailure(tally, ev.status, ev.cause);
+        chan.hangupCause = ev.cause;
+        if (live.size === 0 && settle !== null) settle({ kind: 'all-failed' });
+        return;
+      case 'hungup':
+        if (leg === answeredLeg) {
+          chan.hangupCause = ev.cause || NORMAL_CLEARING;
+          bridgeEnd?.('callee');
+        }
+        return;
+    }
+  };
+
+  for (const dest of list) {
+    const slash = dest.indexOf('/');
+    const tech = slash > 0 ? dest.slice(0, slash) : dest;
+    const resource = slash > 0 ? dest.slice(slash + 1) : '';
+    const impl = deps.technology(tech);
+    if (!impl) {
+      services.log.warn(`Unable to create channel of type '${tech}' (cause 66 - Channel not implemented)`);
+      tally.nochan++;
+      chan.hangupCause = 66;
+      continue;
+    }
+    const made = impl.call(resource, { caller: chan, offer: line?.offer() ?? null, onEvent });
+    if (typeof made === 'number') {
+      services.verbose(3, `Unable to create channel ${dest} (cause ${made})`);
+      tallyFailure(tally, null, made);
+      chan.hangupCause = made;
+      continue;
+    }
+    for (const leg of made) {
+      legs.push(leg);
+      live.add(leg);
+      services.verbose(3, `Called ${dest}`);
+    }
+  }
+
+  if (legs.length === 0) {
+    const status = allFailedStatus(tally) === 'NOANSWER' ? 'CHANUNAVAIL' : allFailedStatus(tally);
+    chan.setVar('DIALSTATUS', status);
+    chan.setVar('DIALEDTIME', '0');
+    services.verbose(2, `Everyone is busy/congested at this time (${list.length}:${tally.busy}/${tally.congestion}/${tally.nochan})`);
+    return { kind: 'continue' };
+  }
+  if (letters.includes('r') && !ringSent) {
+    ringSent = true;
+    line?.ring();
+  }
+
+  const timeout = Number.parseFloat((timeoutText.split('^')[0] ?? '').trim());
+  const timeoutMs = Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : null;
+  const outcome = await new Promise<Outcome>((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let offHangup: () => void = () => undefined;
+    settle = (o) => {
+      settle = null;
+      if (timer) clearTimeout(timer);
+      offHangup();
+      resolve(o);
+    };
+    if (live.size === 0) {
+      settle({ kind: 'all-failed' });
+      return;
+    }
+    if (timeoutMs !== null) timer = setTimeout(() => settle?.({ kind: 'timeout' }), timeoutMs);
+    offHangup = watchHangup(chan, () => settle?.({ kind: 'caller-gone' }));
+    if (chan.hungUp) settle?.({ kind: 'caller-gone' });
+  });
+
+  const dialedTime = (): void => chan.setVar('DIALEDTIME', secondsSince(started));
+  if (outcome.kind !== 'answered') {
+    const elsewhere = line?.completedElsewhere() ?? false;
+    for (const leg of live) leg.cancel(elsewhere ? COMPLETED_ELSEWHERE_REASON : undefined);
+    live.clear();
+    dialedTime();
+    chan.setVar('ANSWEREDTIME', '');
+    if (outcome.kind === 'caller-gone') {
+      chan.setVar('DIALSTATUS', 'CANCEL');
+      chan.hangupCause = elsewhere ? ANSWERED_ELSEWHERE : NORMAL_CLEARING;
+      return { kind: 'hangup' };
+    }
+    if (outcome.kind === 'timeout') {
+      services.verbose(3, `Nobody picked up in ${timeoutMs ?? 0} ms`);
+      chan.setVar('DIALSTATUS', 'NOANSWER');
+      chan.hangupCause = NO_ANSWER;
+      return { kind: 'continue' };
+    }
+    const status = allFailedStatus(tally);
+    if (status === 'NOANSWER') services.verbose(3, `No one is available to answer at this time (${legs.length}:${tally.busy}/${tally.congestion}/${tally.nochan})`);
+    else services.verbose(2, `Everyone is busy/congested at this time (${legs.length}:${tally.busy}/${tally.congestion}/${tally.nochan})`);
+    chan.setVar('DIALSTATUS', status);
+    return { kind: 'continue' };
+  }
+
+  // Answered: the other legs lose; the caller is bridged to the winner.
+  const winner = outcome.leg;
+  for (const leg of live) leg.cancel(COMPLETED_ELSEWHERE_REASON);
+  live.clear();
+  chan.setVar('DIALSTATUS', 'ANSWER');
+  chan.setVar('DIALEDPEERNAME', winner.name);
+  chan.setVar('DIALEDPEERNUMBER', winner.number);
+  chan.hangupCause = NORMAL_CLEARING;
+  const answeredAt = Date.now();
+  deps.bridged?.(chan, winner);
+  const who = await new Promise<'callee' | 'caller'>((resolve) => {
+    let off: () => void = () => undefined;
+    bridgeEnd = (w) => {
+      bridgeEnd = null;
+      off();
+      resolve(w);
+    };
+    off = watchHangup(chan, () => bridgeEnd?.('caller'));
+    if (chan.hungUp) bridgeEnd('caller');
+  });
+  deps.bridged?.(chan, null);
+  if (who === 'caller') winner.hangup(chan.hangupCause || NORMAL_CLEARING);
+  dialedTime();
+  chan.setVar('ANSWEREDTIME', String(Math.round((Date.now() - answeredAt) / 1000)));
+  if (who === 'caller') return { kind: 'hangup' };
+  // Without g Dial returns -1 after the bridge: the caller's dialplan ends and h runs.
+  return letters.includes('g') && !chan.hungUp ? { kind: 'continue' } : { kind: 'hangup' };
+}

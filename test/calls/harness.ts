@@ -1,0 +1,113 @@
+/**
+ * An in-process herald for call tests: the real state, pbx and sip modules plus the calls module,
+ * SIP on 127.0.0.1 at a free port, helpers to register a SIPp UAS as a peer's contact, run
+ * SIPp callers, and wait for things on the bus.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { MODULES, type ModuleEntry } from '../../src/modules.js';
+import { createCallsModule, type CallsModule } from '../../src/channels/sip/module.js';
+import type { SipModule } from '../../src/registrar/module.js';
+import type { DialplanModule } from '../../src/pbx/module.js';
+import { fixture } from '../helpers/paths.js';
+import { freePort } from '../helpers/server.js';
+import { runSipp, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
+
+export interface CallServer {
+  server: RunningServer;
+  sip: SipModule;
+  pbx: DialplanModule;
+  calls: CallsModule;
+  /** "127.0.0.1:port" of herald's SIP. */
+  target: string;
+  dir: string;
+  /** Every Verbose text so far. */
+  verbose: string[];
+  rx(cmd: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export const callScenario = (name: string): string => fixture('calls', name);
+
+function quietStream(): Writable {
+  return new Writable({ write: (_c, _e, cb) => cb() });
+}
+
+export async function startCallServer(files: Record<string, string>): Promise<CallServer> {
+  const root = mkdtempSync(join(tmpdir(), 'herald-calls-'));
+  const dir = join(root, 'etc');
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const calls = createCallsModule();
+  const entry: ModuleEntry = { name: 'calls', configured: () => true, load: async () => calls };
+  const base = MODULES.filter((m) => m.name === 'state' || m.name === 'pbx' || m.name === 'sip');
+  const server = await startServer({
+    configDir: dir,
+    verbosity: 0,
+    quiet: true,
+    foreground: false,
+    processHooks: false,
+    logDestination: quietStream(),
+    consoleWrite: () => undefined,
+    modules: [...base, entry],
+  });
+  const verbose: string[] = [];
+  server.context.bus.on('Verbose', (e) => verbose.push(e.text));
+  const sip = server.context.getModule<SipModule>('sip');
+  const pbx = server.context.getModule<DialplanModule>('pbx');
+  if (!sip || !pbx) throw new Error('sip/pbx modules did not start');
+  const port = sip.boundEndpoints()[0]?.port;
+  return {
+    server,
+    sip,
+    pbx,
+    calls,
+    target: `127.0.0.1:${port}`,
+    dir,
+    verbose,
+    rx: async (cmd) => (await server.execute(cmd)).output,
+    stop: async () => {
+      await server.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A CSV for SIPp's -inf: one line per call, fields separated by ';'. */
+export function csv(dir: string, name: string, rows: string[][]): string {
+  const p = join(dir, name);
+  writeFileSync(p, ['SEQUENTIAL', ...rows.map((r) => `${r.join(';')};`)].join('\n') + '\n');
+  return p;
+}
+
+/** Start a SIPp UAS on a free port and register it as `peer`'s contact. */
+export async function callee(h: CallServer, peer: string, scenario: string, calls: number, extra: string[] = []): Promise<{ uas: SippRunHandle; port: number }> {
+  const port = await freePort();
+  const uas = startSipp({ scenario: callScenario(scenario), target: h.target, calls, timeoutSec: 60, args: ['-p', String(port), ...extra] });
+  const reg = await runSipp({
+    scenario: callScenario('register.xml'),
+    target: h.target,
+    inf: csv(h.dir, `reg-${peer}.csv`, [[peer]]),
+    calls: 1,
+    timeoutSec: 10,
+    args: ['-key', 'contact_port', String(port)],
+  });
+  if (reg.successful !== 1) throw new Error(`REGISTER of ${peer} failed: ${reg.errors || reg.stderr}`);
+  return { uas, port };
+}
+
+/** Resolve when check() is true, polling every few ms (bounded by timeoutMs). */
+export async function waitUntil(check: () => boolean, timeoutMs = 10000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function summary(r: SippResult): string {
+  return `exit ${r.exitCode} ok ${r.successful} failed ${r.failed}\n${r.errors}\n${r.stderr}`;
+}
