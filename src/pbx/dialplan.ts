@@ -26,7 +26,7 @@ import type {
 import { compileExten, extEntryCmp, matchCompiled, mayStartWith, toByteString, type CompiledExten, type MatchMode } from './pattern.js';
 
 /** Asterisk's AST_PBX_MAX_STACK: how many contexts one lookup may search (includes followed). */
-export const MAX_INCLUDE_DEPTH = 512;
+export const MAX_CONTEXTS_PER_LOOKUP = 512;
 
 /** Patterns are pre-filtered by this many leading dialed bytes. */
 const PREFIX_INDEX_LENGTH = 2;
@@ -374,7 +374,7 @@ export class Dialplan {
   private search(contextName: string, data: string, callerId: string, mode: MatchMode, want: Want, ls: LookupState, date: Date | null): Hit | null {
     // Asterisk keeps one stack of the contexts searched in this lookup (never popped): at most
     // 512 of them, and a name already on it (compared ignoring case) is not searched again.
-    if (ls.visited.size >= MAX_INCLUDE_DEPTH) return null;
+    if (ls.visited.size >= MAX_CONTEXTS_PER_LOOKUP) return null;
     const visitKey = contextName.toLowerCase();
     if (ls.visited.has(visitKey)) return null;
     const raw = this.state.get(contextName);
