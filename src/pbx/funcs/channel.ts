@@ -1,8 +1,10 @@
 /**
  * CHANNEL(item) (func_channel.c).
  * Readable: name/channame, uniqueid, linkedid, state, context, exten, priority, channeltype
- * (technology of the name), checkhangup (1/0), language, musicclass, hangupcause.
- * Writable: language, musicclass, and the write-only hangup handler items:
+ * (technology of the name), checkhangup (1/0), onhold (0), hangupcause, and the settable ones.
+ * Writable: language (default en), musicclass, accountcode, parkinglot, tonezone, amaflags
+ * (OMIT/BILLING/DOCUMENTATION or 1-3, read back as the number, default 3), and the write-only
+ * hangup handler items:
  *   hangup_handler_push = [[context,]exten,]priority[(args)]  (missing parts from the channel)
  *   hangup_handler_pop  [= new handler]   removes the most recent one (and pushes the value)
  *   hangup_handler_wipe [= new handler]   removes all (and pushes the value)
@@ -13,6 +15,8 @@
  */
 import { FunctionError, type DialplanChannel, type DialplanFunction } from '../types.js';
 import { requireChannel } from './common.js';
+
+const AMA_FLAGS: Record<string, string> = { OMIT: '1', BILLING: '2', DOCUMENTATION: '3' };
 
 const handlerStacks = new WeakMap<DialplanChannel, string[]>();
 const properties = new WeakMap<DialplanChannel, Map<string, string>>();
@@ -91,10 +95,17 @@ export const CHANNEL: DialplanFunction = {
         return channel.hungUp ? '1' : '0';
       case 'hangupcause':
         return String(channel.hangupCause);
+      case 'onhold':
+        return '0';
       case 'language':
         return property(channel, 'language', 'en');
       case 'musicclass':
-        return property(channel, 'musicclass', '');
+      case 'accountcode':
+      case 'parkinglot':
+      case 'tonezone':
+        return property(channel, item.toLowerCase(), '');
+      case 'amaflags':
+        return property(channel, 'amaflags', '3');
       default:
         throw new FunctionError(`Unknown or unavailable item requested: '${item}'`);
     }
@@ -106,8 +117,17 @@ export const CHANNEL: DialplanFunction = {
     switch (item.toLowerCase()) {
       case 'language':
       case 'musicclass':
+      case 'accountcode':
+      case 'parkinglot':
+      case 'tonezone':
         setProperty(channel, item.toLowerCase(), value);
         return;
+      case 'amaflags': {
+        const flag = AMA_FLAGS[value.trim().toUpperCase()] ?? (/^[123]$/.test(value.trim()) ? value.trim() : null);
+        if (flag === null) throw new FunctionError(`Unknown AMA flag '${value}'`);
+        setProperty(channel, 'amaflags', flag);
+        return;
+      }
       case 'hangup_handler_push':
         if (value.trim() === '') throw new FunctionError('hangup_handler_push requires a Gosub location');
         stack.push(expandHandlerLocation(channel, value.trim()));

@@ -128,6 +128,12 @@ test('CHANNEL items and hangup handlers', async () => {
     assert.equal(read(CHANNEL, 'language', c), lang);
   }
   assert.throws(() => read(CHANNEL, 'bogus', c), /Unknown or unavailable item requested: 'bogus'/);
+  assert.equal(read(CHANNEL, 'amaflags', c), '3');
+  await write(CHANNEL, 'amaflags', 'billing', c);
+  assert.equal(read(CHANNEL, 'amaflags', c), '2');
+  await write(CHANNEL, 'accountcode', 'sales', c);
+  assert.equal(read(CHANNEL, 'accountcode', c), 'sales');
+  assert.equal(read(CHANNEL, 'onhold', c), '0');
 
   await write(CHANNEL, 'hangup_handler_push', 'hdlr,s,1(arg1,arg2)', c);
   await write(CHANNEL, 'hangup_handler_push', 'cleanup,1', c);
