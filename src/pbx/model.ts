@@ -18,7 +18,6 @@
  *     hints(): HintEntry[]
  *   }
  */
-import type { ConfDiagnostic } from '../config/types.js';
 
 export interface DialplanPriority {
   priority: number;
