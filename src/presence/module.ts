@@ -94,7 +94,8 @@ export function createPresenceModule(): PresenceModule {
       log: ctx.log,
       mailboxCounts: (m) => counts(m),
     });
-    const { restored, expired } = running.restore(store.loadAll());
+    const clean = store.takeCleanMark();
+    const { restored, expired } = running.restore(store.loadAll(), clean);
     // The state module follows DialplanReloaded first (it started earlier), so hints are there.
     undo.push(ctx.bus.on('DialplanReloaded', () => running.retryPending()));
     commands = subscriptionCommands(() => running.list());

@@ -12,6 +12,14 @@ import type { NotifierDialog } from './dialog.js';
 import type { EventPackage } from './negotiate.js';
 
 export const SUBSCRIPTION_FAMILY = 'SIP/Subscription';
+/** Written at a clean shutdown after every record was brought up to date; removed at start. */
+export const CLEAN_SHUTDOWN_KEY = 'clean-shutdown';
+/**
+ * After a crash the stored CSeq and dialog-info version may be behind what was sent (they are
+ * written on subscribe, refresh and shutdown, not per NOTIFY): both jump ahead by this much so
+ * they still only grow (RFC 3261 §12.2.1.1; RFC 4235 §4.1 lets a full document skip versions).
+ */
+export const CRASH_SEQUENCE_MARGIN = 1000;
 const FORMAT_VERSION = 1;
 
 export interface SubscriptionRecord {
@@ -95,12 +103,25 @@ export class SubscriptionStore {
     this.store.del(SUBSCRIPTION_FAMILY, id).catch((err: unknown) => this.log.warn({ err, id }, 'could not delete SIP subscription'));
   }
 
+  /** Mark that every record is current (clean shutdown). */
+  markClean(): void {
+    this.store.put(SUBSCRIPTION_FAMILY, CLEAN_SHUTDOWN_KEY, String(Date.now())).catch((err: unknown) => this.log.warn({ err }, 'could not mark SIP subscriptions clean'));
+  }
+
+  /** Whether the last shutdown was clean; the mark is removed (a crash from now on leaves none). */
+  takeCleanMark(): boolean {
+    const clean = this.store.get(SUBSCRIPTION_FAMILY, CLEAN_SHUTDOWN_KEY) !== undefined;
+    if (clean) this.remove(CLEAN_SHUTDOWN_KEY);
+    return clean;
+  }
+
   /** Every stored record (undecodable ones are deleted). */
   loadAll(): SubscriptionRecord[] {
     const out: SubscriptionRecord[] = [];
     const prefix = `/${SUBSCRIPTION_FAMILY}/`;
     for (const e of this.store.entries(SUBSCRIPTION_FAMILY)) {
       const key = e.key.startsWith(prefix) ? e.key.slice(prefix.length) : e.key;
+      if (key === CLEAN_SHUTDOWN_KEY) continue;
       const rec = decodeRecord(e.value);
       if (rec && rec.id === key) out.push(rec);
       else {

@@ -45,7 +45,7 @@ import { buildExtenStateBody, buildMessageSummary } from './bodies/index.js';
 import type { BodyType, PresenceCompat, RingingCaller } from './bodies/types.js';
 import { acceptRefresh, dialogFromSubscribe, inDialogRequest } from './dialog.js';
 import { ALLOW_EVENTS, eventPackage, isEventPackage, negotiateBody, type EventPackage } from './negotiate.js';
-import { subscriptionId, type SubscriptionRecord, SubscriptionStore } from './record.js';
+import { CRASH_SEQUENCE_MARGIN, subscriptionId, type SubscriptionRecord, SubscriptionStore } from './record.js';
 
 /** What the notifier needs to know about a hint (the state module's HintSnapshot has it). */
 export interface HintView {
@@ -450,8 +450,9 @@ export class SubscriptionServer {
       req.headers.add('Content-Type', rec.bodyType);
       req.body = Buffer.from(body.text, body.latin1 ? 'latin1' : 'utf8');
     }
+    // CSeq and version are not written per NOTIFY (that would be a store write per NOTIFY on a
+    // fan-out); refresh and shutdown write them, a crash is covered by CRASH_SEQUENCE_MARGIN.
     if (final !== null) this.drop(live, final);
-    else this.deps.store.update(rec);
     live.inFlight = true;
     const dest: Endpoint = rec.dialog.dest;
     const done = (outcome: 'ok' | 'gone' | 'timeout' | 'keep'): void => {
@@ -534,7 +535,7 @@ export class SubscriptionServer {
    * Subscriptions whose hint does not exist yet are returned so the caller can retry after the
    * dialplan's hints arrive (retryPending) — then they end with noresource.
    */
-  restore(records: SubscriptionRecord[]): { restored: number; expired: number } {
+  restore(records: SubscriptionRecord[], cleanShutdown = true): { restored: number; expired: number } {
     const now = this.deps.clock.wallNow();
     let restored = 0;
     let expired = 0;
@@ -543,6 +544,11 @@ export class SubscriptionServer {
         expired += 1;
         this.deps.store.remove(rec.id);
         continue;
+      }
+      if (!cleanShutdown) {
+        rec.dialog.localCseq += CRASH_SEQUENCE_MARGIN;
+        if (rec.version > 0) rec.version += CRASH_SEQUENCE_MARGIN;
+        this.deps.store.update(rec);
       }
       const live = this.makeLive(rec);
       restored += 1;
@@ -604,12 +610,14 @@ export class SubscriptionServer {
   }
 
   /**
-   * Server shutdown: stop timers and watchers but keep the stored subscriptions (the phones
-   * still hold their dialogs; the next start continues them). No NOTIFY is sent.
+   * Server shutdown: stop timers and watchers, write every subscription's current CSeq and
+   * version and the clean-shutdown mark, keep them stored (the phones still hold their dialogs;
+   * the next start continues them). No NOTIFY is sent.
    */
   close(): void {
     this.closed = true;
     for (const live of this.byDialog.values()) {
+      if (!live.ended) this.deps.store.update(live.rec);
       this.deps.clock.clear(live.timer);
       live.timer = null;
       live.unwatch?.();
@@ -617,5 +625,6 @@ export class SubscriptionServer {
     }
     this.byDialog.clear();
     this.waitingForHint.clear();
+    this.deps.store.markClean();
   }
 }

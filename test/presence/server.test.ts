@@ -262,7 +262,24 @@ test('restore: same dialog and CSeq continue; NOTIFY only if the state changed; 
   w4.server.retryPending();
   assert.equal(w4.sent[0]?.req.headers.get('Subscription-State'), 'terminated;reason=noresource');
   await tick();
-  assert.equal(store.entries(SUBSCRIPTION_FAMILY).length, 0);
+  assert.equal(new SubscriptionStore(store, silentLogger()).loadAll().length, 0);
+
+  // After a crash (no clean mark) CSeq and version jump ahead so they still only grow.
+  const wc = world(store, clock);
+  const crashStore = new SubscriptionStore(store, silentLogger());
+  assert.equal(crashStore.takeCleanMark(), true, 'w3 closed cleanly');
+  await tick();
+  assert.equal(crashStore.takeCleanMark(), false, 'the mark is taken once');
+  const sub = await active(wc, 600);
+  answer(wc.sent.at(-1) as SentNotify, 200);
+  const lastCseq = wc.sent.at(-1)?.req.cseq.seq ?? 0;
+  const recs = crashStore.loadAll().filter((r) => r.dialog.callId === sub.callId);
+  const wc2 = world(store, clock);
+  wc2.server.restore(recs, false);
+  wc2.hints.set('6002', 16);
+  // Stored at subscribe time: 101; the margin makes the next one 1102, above the 102 already sent.
+  assert.equal(lastCseq, 102);
+  assert.equal(wc2.sent[0]?.req.cseq.seq, 1102);
 
   // Expired while down: deleted, not restored.
   const w5 = world(store, clock);
@@ -270,5 +287,6 @@ test('restore: same dialog and CSeq continue; NOTIFY only if the state changed; 
   w5.server.close();
   clock.advance(61_000);
   const w6 = world(store, clock);
-  assert.deepEqual(w6.server.restore(new SubscriptionStore(store, silentLogger()).loadAll()), { restored: 0, expired: 1 });
+  // (the 600 s subscription of the crash case is still valid, the 60 s one is not)
+  assert.deepEqual(w6.server.restore(new SubscriptionStore(store, silentLogger()).loadAll()), { restored: 1, expired: 1 });
 });

@@ -34,6 +34,8 @@ export interface UaDialog {
 
 export class TestUa {
   readonly notifies: SipRequest[] = [];
+  /** Call-ID + CSeq of every NOTIFY seen (retransmissions are answered but not stored twice). */
+  private readonly seen = new Set<string>();
   /** Status to answer the next NOTIFYs with (200 by default); null = do not answer. */
   notifyStatus: (req: SipRequest) => number | null = () => 200;
   private readonly waiters: Array<() => void> = [];
@@ -55,6 +57,12 @@ export class TestUa {
       sock.once('error', reject);
       sock.bind(0, '127.0.0.1', () => resolve());
     });
+    try {
+      // Bursts of NOTIFYs (fan-out measurements) must not overflow the default buffer.
+      sock.setRecvBufferSize(8 * 1024 * 1024);
+    } catch {
+      // the system limit applies
+    }
     return new TestUa(sock, sock.address().port, user, password, serverPort);
   }
 
@@ -84,10 +92,11 @@ export class TestUa {
       return;
     }
     if (msg.method === 'NOTIFY') {
-      const isRetransmission = this.notifies.some((n) => n.callId === msg.callId && n.cseq.seq === msg.cseq.seq);
+      const id = `${msg.callId} ${msg.cseq.seq}`;
       const status = this.notifyStatus(msg);
       if (status !== null) this.send(createResponse(msg, status));
-      if (!isRetransmission && status !== null) {
+      if (!this.seen.has(id) && status !== null) {
+        this.seen.add(id);
         this.notifies.push(msg);
         for (const w of this.waiters.splice(0)) w();
       }
