@@ -181,6 +181,12 @@ test('SPRINTF', () => {
   assert.equal(read(SPRINTF, '100%%', c), '100%');
   assert.equal(read(SPRINTF, '%+d %e %g,5,1234.5,0.0001', c), '+5 1.234500e+03 0.0001');
   assert.equal(read(SPRINTF, '%c%c,72,105', c), 'Hi');
+  assert.equal(read(SPRINTF, '%s|%s,only', c), 'only|(null)');
+  assert.equal(read(SPRINTF, 'end%', c), 'end');
+  assert.throws(() => read(SPRINTF, '%d,abc', c), /is not an integer number for format '%d'/);
+  assert.throws(() => read(SPRINTF, '%d %d,1', c), /more format specifiers than arguments/);
+  assert.throws(() => read(SPRINTF, '%f,x', c), /is not a floating point number/);
+  assert.throws(() => read(SPRINTF, '%y,1', c), /Format type not supported/);
 });
 
 test('EVAL substitutes once more through the installed substituter', () => {
