@@ -19,6 +19,7 @@ import { DigestAuthenticator } from '../sip/auth/digest.js';
 import type { SipStack } from '../sip/transaction/types.js';
 import type { SipModule } from '../registrar/module.js';
 import type { StateModule } from '../state/module.js';
+import type { RingingCaller } from './bodies/types.js';
 import { subscriptionCommands } from './cli.js';
 import { SubscriptionStore } from './record.js';
 import { wireSipDeviceState } from './sip-device-state.js';
@@ -32,6 +33,8 @@ export interface PresenceModule extends HeraldModule {
   mailboxChanged(mailbox: string): void;
   /** Voicemail: where message counts come from (default 0/0 for every mailbox). */
   setMailboxCounts(provider: MailboxCountProvider): void;
+  /** Calls: who is ringing an extension, for the dialog-info early state (default: unknown). */
+  setRingingCallerSource(source: (context: string, exten: string) => RingingCaller | null): void;
 }
 
 export function createPresenceModule(): PresenceModule {
@@ -39,6 +42,7 @@ export function createPresenceModule(): PresenceModule {
   let ctxRef: ServerContext | null = null;
   let commands: CliCommand[] = [];
   let counts: MailboxCountProvider = NO_MESSAGES;
+  let ringingCaller: (context: string, exten: string) => RingingCaller | null = () => null;
   let handledStack: SipStack | null = null;
   const undo: Array<() => void> = [];
 
@@ -93,6 +97,7 @@ export function createPresenceModule(): PresenceModule {
       clock: ctx.clock,
       log: ctx.log,
       mailboxCounts: (m) => counts(m),
+      ringingCaller: (context, exten) => ringingCaller(context, exten),
     });
     const clean = store.takeCleanMark();
     const { restored, expired } = running.restore(store.loadAll(), clean);
@@ -111,6 +116,9 @@ export function createPresenceModule(): PresenceModule {
     mailboxChanged: (mailbox) => server?.mailboxChanged(mailbox),
     setMailboxCounts: (provider) => {
       counts = provider;
+    },
+    setRingingCallerSource: (source) => {
+      ringingCaller = source;
     },
 
     async start(ctx: ServerContext): Promise<void> {

@@ -183,7 +183,7 @@ test('herald dialog-info: version, early with the caller, hold, identities', () 
     early,
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
       '<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="3" state="full" entity="sip:6002@127.0.0.1">\n' +
-      ' <dialog id="ext-6002" direction="recipient">\n' +
+      ' <dialog id="6002" direction="recipient">\n' +
       '  <state>early</state>\n' +
       '  <local>\n   <identity>sip:6002@127.0.0.1</identity>\n   <target uri="sip:6002@127.0.0.1" />\n  </local>\n' +
       '  <remote>\n   <identity display="Alice">sip:2000@127.0.0.1</identity>\n   <target uri="sip:2000@127.0.0.1" />\n  </remote>\n' +

@@ -11,7 +11,7 @@
  */
 import { chanSipWords, stateWords } from './exten-state.js';
 import type { ExtenStateBodyInput, RingingCaller } from './types.js';
-import { escapeXml, xmlId } from './xml.js';
+import { escapeXml } from './xml.js';
 
 const NS = 'urn:ietf:params:xml:ns:dialog-info';
 
@@ -41,7 +41,8 @@ export function buildDialogInfo(input: ExtenStateBodyInput): string {
   const entity = escapeXml(input.presentityUri);
   let out = '<?xml version="1.0" encoding="UTF-8"?>\n';
   out += `<dialog-info xmlns="${NS}" version="${input.version}" state="full" entity="${entity}">\n`;
-  out += ` <dialog id="${escapeXml(xmlId(input.exten))}"${w.recipient ? ' direction="recipient"' : ''}>\n`;
+  // RFC 4235 dialog id is a plain string: the extension, as both Asterisks write it.
+  out += ` <dialog id="${escapeXml(input.exten)}"${w.recipient ? ' direction="recipient"' : ''}>\n`;
   out += `  <state>${w.dialogState}</state>\n`;
   out += '  <local>\n';
   out += `   <identity>${entity}</identity>\n`;
