@@ -19,6 +19,8 @@ export interface SipCliSource {
   reachability(peerName: string): PeerReachability | undefined;
   wallNow(): number;
   setDebug(on: boolean): void;
+  /** Drop every contact of a peer; false when it had none. */
+  unregister(peerName: string): Promise<boolean>;
   reload(): Promise<{ ok: boolean; message: string }>;
 }
 
@@ -179,6 +181,19 @@ export function sipCommands(src: SipCliSource): CliCommand[] {
       handler: (ctx) => {
         if (ctx.args.length > 1) throw new CliUsageError();
         return showRegistrations(src, ctx.args[0]);
+      },
+      complete: (args, partial) => (args.length === 0 ? peerNames(partial) : []),
+    },
+    {
+      words: ['sip', 'unregister'],
+      summary: 'Drop the registration of a SIP peer',
+      usage: 'Usage: sip unregister <peer>\n       Forget every contact the peer registered, as if it had sent Expires: 0.\n',
+      handler: async (ctx) => {
+        if (ctx.args.length !== 1) throw new CliUsageError();
+        const name = ctx.args[0];
+        const p = src.peer(name);
+        if (!p || p.type === 'user') return `Peer unknown: '${name}'. Not unregistered.\n`;
+        return (await src.unregister(p.name)) ? `Unregistered peer '${p.name}'\n\n` : `Peer ${p.name} not registered\n`;
       },
       complete: (args, partial) => (args.length === 0 ? peerNames(partial) : []),
     },

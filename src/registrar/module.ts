@@ -320,6 +320,17 @@ export class SipModule implements HeraldModule {
     return this.running.transport.localEndpoint(proto, dest);
   }
 
+  /** Drop every contact of a peer (CLI `sip unregister`); resolves false when it had none. */
+  async unregister(name: string): Promise<boolean> {
+    const key = name.toLowerCase();
+    const location = this.location;
+    if (!location || location.contacts(key).length === 0) return false;
+    const peerName = this.peers?.getByKey(key)?.name ?? name;
+    await location.drop(key);
+    this.ctx?.bus.emit('PeerRegistration', { peer: peerName, contacts: 0, reason: 'unregister' });
+    return true;
+  }
+
   /** `sip set debug on|off`. */
   setDebug(on: boolean): void {
     this.debug = on;
@@ -334,6 +345,7 @@ export class SipModule implements HeraldModule {
       reachability: (name) => this.reachabilityOf(name),
       wallNow: () => this.ctx?.clock.wallNow() ?? Date.now(),
       setDebug: (on) => this.setDebug(on),
+      unregister: (name) => this.unregister(name),
       reload: async () => {
         if (!this.ctx) return { ok: false, message: 'SIP is not started' };
         return this.reload(this.ctx);

@@ -253,6 +253,11 @@ test('CLI: sip show peers / peer / registrations, sip set debug', async () => {
   const n = traces.length;
   await registerWithAuth(env, '6002', '6002pass');
   assert.equal(traces.length, n);
+  assert.equal(await env.server.cli.run('sip unregister 6002'), "Unregistered peer '6002'\n\n");
+  assert.equal(env.mod.contactsOf('6002').length, 0);
+  assert.equal(env.server.ctx.store.get('SIP/Registry', '6002'), undefined);
+  assert.equal(await env.server.cli.run('sip unregister 6002'), 'Peer 6002 not registered\n');
+  assert.equal(await env.server.cli.run('sip unregister nobody'), "Peer unknown: 'nobody'. Not unregistered.\n");
 });
 
 test('qualify: Reachable when the contact answers OPTIONS, UNREACHABLE when it stops', async () => {
