@@ -93,8 +93,8 @@ export class OutboundLeg implements DialLeg, DialogUser {
     h.append('Allow', ctx.stack.allowedMethods().join(', '));
     if (this.init.offer) h.append('Content-Type', this.init.offer.type);
     const invite = new SipRequest('INVITE', binding.uri, h, this.init.offer?.data);
+    // An outgoing channel stays Down until the far end rings (180 → Ringing), as in Asterisk.
     ctx.channels.add(this.channel);
-    this.channel.setStateQuietly('Ring');
     ctx.channelChanged(this.channel, false);
     this.tx = ctx.stack.request(invite, dest, {
       onProvisional: (res) => this.onProvisional(res),
