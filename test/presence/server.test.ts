@@ -82,7 +82,10 @@ function world(store = new MemoryStore(), clock = new FakeClock()) {
 }
 
 let seq = 0;
-function subscribe(server: SubscriptionServer, opts: { expires?: number; toTag?: string; callId?: string; cseq?: number; event?: string } = {}): { responses: SipResponse[]; callId: string } {
+function subscribe(
+  server: SubscriptionServer,
+  opts: { expires?: number; toTag?: string; callId?: string; cseq?: number; event?: string; accept?: string; userAgent?: string } = {},
+): { responses: SipResponse[]; callId: string } {
   seq += 1;
   const callId = opts.callId ?? `call-${seq}`;
   const text =
@@ -93,6 +96,8 @@ function subscribe(server: SubscriptionServer, opts: { expires?: number; toTag?:
     `Call-ID: ${callId}\r\nCSeq: ${opts.cseq ?? 1} SUBSCRIBE\r\nContact: <sip:2000@127.0.0.1:5999>\r\nMax-Forwards: 70\r\n` +
     `Event: ${opts.event ?? 'presence'}\r\n` +
     (opts.expires !== undefined ? `Expires: ${opts.expires}\r\n` : '') +
+    (opts.accept !== undefined ? `Accept: ${opts.accept}\r\n` : '') +
+    (opts.userAgent !== undefined ? `User-Agent: ${opts.userAgent}\r\n` : '') +
     'Content-Length: 0\r\n\r\n';
   const req = parseMessage(Buffer.from(text)) as SipRequest;
   const responses: SipResponse[] = [];
@@ -289,4 +294,35 @@ test('restore: same dialog and CSeq continue; NOTIFY only if the state changed; 
   const w6 = world(store, clock);
   // (the 600 s subscription of the crash case is still valid, the 60 s one is not)
   assert.deepEqual(w6.server.restore(new SubscriptionStore(store, silentLogger()).loadAll()), { restored: 1, expired: 1 });
+});
+
+test('presence-only changes: PIDF subscribers are notified, dialog-info ones not (their body is unchanged)', async () => {
+  const w = world();
+  subscribe(w.server, { expires: 600 });
+  subscribe(w.server, { expires: 600, event: 'dialog' });
+  await tick();
+  assert.equal(w.sent.length, 2);
+  for (const n of w.sent) answer(n, 200);
+  w.hints.set('6002', 4, 'presence');
+  assert.equal(w.sent.length, 3);
+  assert.equal(w.sent[2]?.req.headers.get('Content-Type'), 'application/pidf+xml');
+  w.hints.set('6002', 0, 'device');
+  assert.equal(w.sent.length, 4, 'the PIDF one is still in flight, the dialog one goes');
+  assert.equal(w.sent[3]?.req.headers.get('Content-Type'), 'application/dialog-info+xml');
+  assert.match(w.sent[3]?.req.body.toString() ?? '', /version="1"/);
+});
+
+test('Accept negotiation: first usable type, dialog-info under Event: presence, xpidf, 489 for none', async () => {
+  const w = world();
+  const types: string[] = [];
+  for (const accept of ['application/xpidf+xml, application/pidf+xml', 'application/dialog-info+xml', 'application/cpim-pidf+xml', '*/*']) {
+    const s = subscribe(w.server, { expires: 600, accept });
+    await tick();
+    assert.equal(s.responses.at(-1)?.status, 200, accept);
+    types.push(w.sent.at(-1)?.req.headers.get('Content-Type') ?? '');
+  }
+  assert.deepEqual(types, ['application/xpidf+xml', 'application/dialog-info+xml', 'application/cpim-pidf+xml', 'application/pidf+xml']);
+  const bad = subscribe(w.server, { expires: 600, accept: 'application/simple-message-summary' });
+  assert.equal(bad.responses[0]?.status, 489);
+  assert.equal(bad.responses[0]?.headers.get('Allow-Events'), 'presence, dialog, message-summary');
 });
