@@ -64,11 +64,3 @@ export const HASH: DialplanFunction = {
     channel.setVar(hashVariableName(hashname, key), value);
   },
 };
-
-export const HASHKEYS: DialplanFunction = {
-  name: 'HASHKEYS',
-  synopsis: 'Retrieve the keys of the HASH() function.',
-  syntax: 'HASHKEYS(hashname)',
-  description: 'Lists the keys set in the associative array, comma-separated, most recently set first.',
-  read: (call) => hashKeys(requireChannel(call), call.args).join(','),
-};

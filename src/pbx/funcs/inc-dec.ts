@@ -2,10 +2,10 @@
  * INC(variable) and DEC(variable) (func_math.c): the variable must hold a whole number; it is
  * incremented/decremented in place and the new value returned.
  */
-import { FunctionError, type DialplanFunction, type FunctionCall } from '../types.js';
+import { FunctionError, type FunctionCall } from '../types.js';
 import { requireChannel } from './common.js';
 
-function step(call: FunctionCall, delta: number): string {
+export function step(call: FunctionCall, delta: number): string {
   if (call.args === '') throw new FunctionError(`Syntax: ${call.name}(<data>) - missing argument!`);
   const channel = requireChannel(call);
   const current = channel.getVar(call.args) ?? call.services.globals.get(call.args);
@@ -20,19 +20,3 @@ function step(call: FunctionCall, delta: number): string {
   channel.setVar(call.args, next);
   return next;
 }
-
-export const INC: DialplanFunction = {
-  name: 'INC',
-  synopsis: 'Increments the value of a variable, while returning the updated value to the dialplan',
-  syntax: 'INC(variable)',
-  description: 'Adds one to the whole number held in the variable (by name, not ${} value) and gives the new value.',
-  read: (call) => step(call, 1),
-};
-
-export const DEC: DialplanFunction = {
-  name: 'DEC',
-  synopsis: 'Decrements the value of a variable, while returning the updated value to the dialplan',
-  syntax: 'DEC(variable)',
-  description: 'Subtracts one from the whole number held in the variable (by name, not ${} value) and gives the new value.',
-  read: (call) => step(call, -1),
-};

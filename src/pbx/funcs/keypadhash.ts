@@ -1,6 +1,6 @@
 /**
  * KEYPADHASH(string) (func_strings.c): letters become their telephone keypad digits (abc → 2 …
- * wxyz → 9); digits stay; anything else is dropped. PASSTHRU(string) gives its argument as is.
+ * wxyz → 9); digits stay; anything else is dropped.
  */
 import type { DialplanFunction } from '../types.js';
 
@@ -21,12 +21,4 @@ export const KEYPADHASH: DialplanFunction = {
   syntax: 'KEYPADHASH(string)',
   description: 'Turns letters into the digit of their telephone keypad key, e.g. 1-800-FLOWERS into 18003569377; other characters are dropped.',
   read: (call) => [...call.args].map(keyOf).join(''),
-};
-
-export const PASSTHRU: DialplanFunction = {
-  name: 'PASSTHRU',
-  synopsis: 'Pass the given argument back as a value.',
-  syntax: 'PASSTHRU([string])',
-  description: 'Gives its argument unchanged (useful to apply a substring to a literal, e.g. ${PASSTHRU(abcdef):2:2}).',
-  read: (call) => call.args,
 };

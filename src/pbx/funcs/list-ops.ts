@@ -1,9 +1,9 @@
 /**
- * SHIFT/POP (read) and PUSH/UNSHIFT (write) on a delimited list held in a variable
+ * What SHIFT/POP (read) and PUSH/UNSHIFT (write) share: a delimited list held in a variable
  * (func_strings.c shift_pop / unshift_push). The delimiter defaults to ','.
  */
 import { splitArgs } from '../args.js';
-import { FunctionError, type DialplanFunction, type FunctionCall } from '../types.js';
+import { FunctionError, type FunctionCall } from '../types.js';
 import { encodedChar, readVariable, writeVariable } from './common.js';
 
 function target(call: FunctionCall): { varname: string; delim: string } {
@@ -14,7 +14,7 @@ function target(call: FunctionCall): { varname: string; delim: string } {
 }
 
 /** SHIFT takes the first element, POP the last; the variable keeps the rest. */
-function takeElement(call: FunctionCall, fromEnd: boolean): string {
+export function takeElement(call: FunctionCall, fromEnd: boolean): string {
   const { varname, delim } = target(call);
   const list = readVariable(call, varname);
   if (list === '') return ''; // nothing to take; the variable is left alone
@@ -32,42 +32,10 @@ function takeElement(call: FunctionCall, fromEnd: boolean): string {
 }
 
 /** PUSH appends, UNSHIFT prepends. */
-function addElement(call: FunctionCall, value: string, atEnd: boolean): void {
+export function addElement(call: FunctionCall, value: string, atEnd: boolean): void {
   const { varname, delim } = target(call);
   // The inheritance prefix (at most two underscores) is not part of the name read back.
   const list = readVariable(call, varname.replace(/^_{1,2}/, ''));
   const next = list === '' ? value : atEnd ? `${list}${delim}${value}` : `${value}${delim}${list}`;
   writeVariable(call, varname, next);
 }
-
-export const SHIFT: DialplanFunction = {
-  name: 'SHIFT',
-  synopsis: 'Removes and returns the first item off of a variable containing delimited text',
-  syntax: 'SHIFT(varname[,delimiter])',
-  description: 'Gives the first element of the list in the variable and removes it from the variable.',
-  read: (call) => takeElement(call, false),
-};
-
-export const POP: DialplanFunction = {
-  name: 'POP',
-  synopsis: 'Removes and returns the last item off of a variable containing delimited text',
-  syntax: 'POP(varname[,delimiter])',
-  description: 'Gives the last element of the list in the variable and removes it from the variable.',
-  read: (call) => takeElement(call, true),
-};
-
-export const PUSH: DialplanFunction = {
-  name: 'PUSH',
-  synopsis: 'Appends one or more values to the end of a variable containing delimited text',
-  syntax: 'PUSH(varname[,delimiter])',
-  description: 'Write-only: Set(PUSH(list)=value) appends the value to the list in the variable.',
-  write: (call, value) => addElement(call, value, true),
-};
-
-export const UNSHIFT: DialplanFunction = {
-  name: 'UNSHIFT',
-  synopsis: 'Inserts one or more values to the beginning of a variable containing delimited text',
-  syntax: 'UNSHIFT(varname[,delimiter])',
-  description: 'Write-only: Set(UNSHIFT(list)=value) puts the value in front of the list in the variable.',
-  write: (call, value) => addElement(call, value, false),
-};

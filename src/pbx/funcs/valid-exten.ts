@@ -1,12 +1,12 @@
 /**
- * VALID_EXTEN([context],extension[,priority]) and DIALPLAN_EXISTS(context[,extension[,priority]])
- * (func_dialplan.c): 1 when the location exists in the running dialplan (with the channel's
- * caller number for caller-ID matches), else 0. The priority is a number (default 1) or a label.
+ * VALID_EXTEN([context],extension[,priority]) (func_dialplan.c): 1 when the location exists in
+ * the running dialplan (with the channel's caller number for caller-ID matches), else 0. The
+ * priority is a number (default 1) or a label.
  */
 import { splitArgs } from '../args.js';
 import { FunctionError, type DialplanFunction, type FunctionCall } from '../types.js';
 
-function locationExists(call: FunctionCall, context: string, exten: string, priority: string): boolean {
+export function locationExists(call: FunctionCall, context: string, exten: string, priority: string): boolean {
   const dialplan = call.services.dialplan();
   const cid = call.channel ? call.channel.callerId.num : null;
   if (/^\d/.test(priority)) return dialplan.findPriority(context, exten, Number.parseInt(priority, 10), cid) !== null;
@@ -26,19 +26,6 @@ export const VALID_EXTEN: DialplanFunction = {
       context = call.channel.context;
     }
     if (exten === '') throw new FunctionError('Syntax: VALID_EXTEN([<context>],<exten>[,<priority>])');
-    return locationExists(call, context, exten, priority || '1') ? '1' : '0';
-  },
-};
-
-export const DIALPLAN_EXISTS: DialplanFunction = {
-  name: 'DIALPLAN_EXISTS',
-  synopsis: 'Checks the existence of a dialplan target.',
-  syntax: 'DIALPLAN_EXISTS(context[,extension[,priority]])',
-  description: 'Gives 1 when the context (or the extension in it, or that priority) exists in the dialplan, 0 otherwise.',
-  read: (call) => {
-    const [context = '', exten = '', priority = ''] = splitArgs(call.args, ',', { max: 3 });
-    if (context === '') throw new FunctionError('DIALPLAN_EXISTS() requires an argument');
-    if (exten === '') return call.services.dialplan().contexts.has(context) ? '1' : '0';
     return locationExists(call, context, exten, priority || '1') ? '1' : '0';
   },
 };

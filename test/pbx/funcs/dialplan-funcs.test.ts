@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Dialplan } from '../../../src/pbx/dialplan.js';
-import { DIALPLAN_EXISTS, VALID_EXTEN } from '../../../src/pbx/funcs/valid-exten.js';
+import { DIALPLAN_EXISTS } from '../../../src/pbx/funcs/dialplan-exists.js';
+import { VALID_EXTEN } from '../../../src/pbx/funcs/valid-exten.js';
 import { FakeChannel, makeServices, read } from './fake-channel.js';
 
 function setup(): { channel: FakeChannel; services: ReturnType<typeof makeServices> } {

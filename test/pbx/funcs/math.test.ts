@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MATH } from '../../../src/pbx/funcs/math.js';
 import { RAND } from '../../../src/pbx/funcs/rand.js';
-import { ABS, MAX, MIN } from '../../../src/pbx/funcs/min-max-abs.js';
-import { DEC, INC } from '../../../src/pbx/funcs/inc-dec.js';
+import { ABS } from '../../../src/pbx/funcs/abs.js';
+import { MAX } from '../../../src/pbx/funcs/max.js';
+import { MIN } from '../../../src/pbx/funcs/min.js';
+import { DEC } from '../../../src/pbx/funcs/dec.js';
+import { INC } from '../../../src/pbx/funcs/inc.js';
 import { ctx, read } from './fake-channel.js';
 
 test('MATH operators and result types', () => {
