@@ -192,3 +192,22 @@ test('restart: subscriptions and state survive, the next NOTIFY continues the sa
   assert.equal(refresh.res.status, 200);
   assert.equal(refresh.res.headers.get('Expires'), '600');
 });
+
+test('over TCP: NOTIFYs reuse the subscriber\'s connection; Contact says transport=tcp', async (t) => {
+  const port = await freePort();
+  const h = await startPresenceServer({ 'sip.conf': sipConf(port, 'tcpenable=yes\ntcpbindaddr=127.0.0.1'), 'extensions.conf': EXTENSIONS_CONF });
+  const watcher = await TestUa.open('2000', '2000pass', port, 'TCP');
+  t.after(async () => {
+    watcher.close();
+    await h.stop();
+  });
+  const pres = await watcher.subscribe({ to: '6002', event: 'presence', expires: 600 });
+  assert.equal(pres.res.status, 200);
+  assert.match(pres.res.headers.get('Contact') ?? '', /;transport=tcp>;expires=600$/);
+  const first = await watcher.waitNotify(inDialog(pres.dialog));
+  assert.match(first.headers.get('Via') ?? '', /^SIP\/2\.0\/TCP /);
+  const mark = watcher.notifies.length;
+  await h.rx('presencestate change CustomPresence:6002 DND');
+  const dnd = await watcher.waitNotify(inDialog(pres.dialog), 5000, mark);
+  assert.match(body(dnd), /<rpid:busy \/>/);
+});

@@ -1,12 +1,13 @@
 /**
- * A small SIP user agent over UDP on 127.0.0.1 for presence tests: SUBSCRIBE (answering digest
- * challenges), REGISTER, and a NOTIFY inbox (each NOTIFY is answered, 200 by default). Every
- * wait is bounded by a timeout.
+ * A small SIP user agent over UDP or TCP on 127.0.0.1 for presence tests: SUBSCRIBE (answering
+ * digest challenges), REGISTER, and a NOTIFY inbox (each NOTIFY is answered, 200 by default).
+ * Every wait is bounded by a timeout.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { computeDigestResponse } from '../../src/sip/auth/digest.js';
-import { createResponse, parseAuthHeader, parseMessage, serializeMessage, SipHeaders, SipRequest, type SipResponse } from '../../src/sip/message/index.js';
+import { createResponse, parseAuthHeader, parseMessage, serializeMessage, SipHeaders, SipRequest, StreamFramer, type SipResponse } from '../../src/sip/message/index.js';
 
 const rand = (): string => randomBytes(6).toString('hex');
 
@@ -42,16 +43,30 @@ export class TestUa {
   private readonly pending = new Map<string, (res: SipResponse) => void>();
 
   private constructor(
-    private readonly sock: Socket,
+    private readonly sendRaw: (buf: Buffer) => void,
+    private readonly closeTransport: () => void,
     readonly port: number,
     readonly user: string,
     private readonly password: string,
     private readonly serverPort: number,
-  ) {
-    sock.on('message', (buf) => this.onMessage(buf));
-  }
+    readonly proto: 'UDP' | 'TCP',
+  ) {}
 
-  static async open(user: string, password: string, serverPort: number): Promise<TestUa> {
+  static async open(user: string, password: string, serverPort: number, proto: 'UDP' | 'TCP' = 'UDP'): Promise<TestUa> {
+    if (proto === 'TCP') {
+      const conn = connect({ host: '127.0.0.1', port: serverPort });
+      await new Promise<void>((resolve, reject) => {
+        conn.once('error', reject);
+        conn.once('connect', () => resolve());
+      });
+      const framer = new StreamFramer(65535);
+      const ua = new TestUa((b) => conn.write(b), () => conn.destroy(), conn.localPort ?? 0, user, password, serverPort, 'TCP');
+      conn.on('data', (chunk: Buffer) => {
+        for (const m of framer.push(chunk)) ua.onMessage(m);
+      });
+      conn.on('error', () => undefined);
+      return ua;
+    }
     const sock = createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
       sock.once('error', reject);
@@ -63,15 +78,20 @@ export class TestUa {
     } catch {
       // the system limit applies
     }
-    return new TestUa(sock, sock.address().port, user, password, serverPort);
+    const close = (): void => {
+      try {
+        sock.close();
+      } catch {
+        // already closed
+      }
+    };
+    const ua = new TestUa((b) => sock.send(b, serverPort, '127.0.0.1'), close, sock.address().port, user, password, serverPort, 'UDP');
+    sock.on('message', (buf) => ua.onMessage(buf));
+    return ua;
   }
 
   close(): void {
-    try {
-      this.sock.close();
-    } catch {
-      // already closed
-    }
+    this.closeTransport();
   }
 
   private onMessage(buf: Buffer): void {
@@ -104,7 +124,7 @@ export class TestUa {
   }
 
   private send(msg: SipRequest | SipResponse): void {
-    this.sock.send(serializeMessage(msg), this.serverPort, '127.0.0.1');
+    this.sendRaw(serializeMessage(msg));
   }
 
   /** Send a request and wait for its final response (retransmitting every 500 ms, 8 tries). */
@@ -113,13 +133,14 @@ export class TestUa {
     return new Promise((resolve, reject) => {
       let tries = 0;
       const timer = setInterval(() => {
+        // TCP is reliable: no retransmissions, just the overall limit.
         if (++tries >= 8) {
           clearInterval(timer);
           this.pending.delete(key);
           reject(new Error(`no final response to ${req.method} ${req.cseq.seq}`));
           return;
         }
-        this.send(req);
+        if (this.proto === 'UDP') this.send(req);
       }, 500);
       this.pending.set(key, (res) => {
         clearInterval(timer);
@@ -131,13 +152,13 @@ export class TestUa {
 
   private build(method: string, ruri: string, d: UaDialog, extra: Array<[string, string]>): SipRequest {
     const h = new SipHeaders();
-    h.add('Via', `SIP/2.0/UDP 127.0.0.1:${this.port};branch=z9hG4bK${rand()};rport`);
+    h.add('Via', `SIP/2.0/${this.proto} 127.0.0.1:${this.port};branch=z9hG4bK${rand()};rport`);
     h.add('Max-Forwards', '70');
     h.add('From', `<sip:${this.user}@127.0.0.1>;tag=${d.fromTag}`);
     h.add('To', `<sip:${d.to}@127.0.0.1>${d.toTag ? `;tag=${d.toTag}` : ''}`);
     h.add('Call-ID', d.callId);
     h.add('CSeq', `${d.cseq} ${method}`);
-    h.add('Contact', `<sip:${this.user}@127.0.0.1:${this.port}>`);
+    h.add('Contact', `<sip:${this.user}@127.0.0.1:${this.port}${this.proto === 'TCP' ? ';transport=tcp' : ''}>`);
     for (const [n, v] of extra) h.add(n, v);
     return new SipRequest(method, ruri, h);
   }
