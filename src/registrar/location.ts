@@ -31,12 +31,28 @@ export interface LocationDeps {
   clock: Clock;
   bus: EventBus;
   log: Logger;
+  /**
+   * Gather registry writes for this long (ms) and hand them to the store in one turn, so they share
+   * one commit (one fsync) instead of one each; 0 writes at once. The 200 still waits for the commit.
+   */
+  writeDelayMs?: number;
+}
+
+/** Writes flushed at once when this many peers are waiting. */
+const MAX_WRITE_BATCH = 1000;
+
+interface QueuedWrite {
+  name: string;
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
 }
 
 export class LocationService {
   private readonly peers = new Map<string, PeerEntry>();
   private readonly pendingWrites = new Set<Promise<unknown>>();
   private closed = false;
+  /** Peers whose store copy is out of date, by key (several changes of one peer make one write). */
+  private readonly queued = new Map<string, QueuedWrite>();
+  private flushTimer: TimerHandle | null = null;
   /** Called when a peer's contacts changed (qualify follows them). */
   onChange: (peerKey: string) => void = () => {};
 
@@ -64,7 +80,7 @@ export class LocationService {
         this.peers.delete(peerKey);
       }
       this.onChange(peerKey);
-      return this.track(this.deps.store.del(REGISTRY_FAMILY, name).then(() => undefined));
+      return this.persist(peerKey, name);
     }
     if (!entry) {
       entry = { name, bindings, dueSec: -1 };
@@ -75,7 +91,54 @@ export class LocationService {
     }
     this.armTimer(peerKey, entry);
     this.onChange(peerKey);
-    return this.track(this.deps.store.put(REGISTRY_FAMILY, name, encodeBindings(bindings)));
+    return this.persist(peerKey, name);
+  }
+
+  /** Change the write gathering delay (sip reload). */
+  setWriteDelay(ms: number): void {
+    this.deps.writeDelayMs = ms;
+  }
+
+  private persist(peerKey: string, name: string): Promise<void> {
+    const delay = this.deps.writeDelayMs ?? 0;
+    if (delay <= 0 || this.closed) return this.track(this.writeNow(peerKey, name));
+    return new Promise<void>((resolve, reject) => {
+      let q = this.queued.get(peerKey);
+      if (!q) {
+        q = { name, waiters: [] };
+        this.queued.set(peerKey, q);
+      }
+      q.name = name;
+      q.waiters.push({ resolve, reject });
+      if (this.queued.size >= MAX_WRITE_BATCH) this.flushWrites();
+      else this.flushTimer ??= this.deps.clock.setTimer(delay, () => this.flushWrites());
+    });
+  }
+
+  /** The store write for a peer's current state (put, or del when it has no contact). */
+  private writeNow(peerKey: string, name: string): Promise<void> {
+    const entry = this.peers.get(peerKey);
+    if (!entry || entry.bindings.length === 0) return this.deps.store.del(REGISTRY_FAMILY, name).then(() => undefined);
+    return this.deps.store.put(REGISTRY_FAMILY, name, encodeBindings(entry.bindings));
+  }
+
+  /** Hand every queued write to the store in this turn: the store commits them together. */
+  private flushWrites(): void {
+    this.deps.clock.clear(this.flushTimer);
+    this.flushTimer = null;
+    if (this.queued.size === 0) return;
+    const batch = [...this.queued];
+    this.queued.clear();
+    for (const [key, q] of batch) {
+      this.track(this.writeNow(key, q.name)).then(
+        () => {
+          for (const w of q.waiters) w.resolve();
+        },
+        (err: unknown) => {
+          for (const w of q.waiters) w.reject(err);
+        },
+      );
+    }
   }
 
   private track(p: Promise<void>): Promise<void> {
@@ -217,6 +280,7 @@ export class LocationService {
   /** Stop timers and wait for every write in flight. */
   async close(): Promise<void> {
     this.closed = true;
+    this.flushWrites();
     this.deps.clock.clear(this.sweepTimer);
     this.sweepTimer = null;
     this.buckets.clear();

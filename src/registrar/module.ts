@@ -81,7 +81,7 @@ export class SipModule implements HeraldModule {
     this.stackHandle = null;
     this.peers = new PeerRegistry(conf);
     this.auth = this.makeAuth(conf.general, ctx);
-    const location = new LocationService({ store: ctx.store, clock: ctx.clock, bus: ctx.bus, log: ctx.log });
+    const location = new LocationService({ store: ctx.store, clock: ctx.clock, bus: ctx.bus, log: ctx.log, writeDelayMs: conf.general.registryWriteDelayMs });
     this.location = location;
     const peers = this.peers;
     // Registrations from the store first, so REGISTERs arriving after bind see them.
@@ -231,6 +231,7 @@ export class SipModule implements HeraldModule {
     if (old.realm !== g.realm || old.nonceLifetimeSec !== g.nonceLifetimeSec || old.authAlgorithms.join() !== g.authAlgorithms.join()) {
       this.auth = this.makeAuth(g, ctx);
     }
+    this.location.setWriteDelay(g.registryWriteDelayMs);
     const removed = this.peers.replace(conf);
     const drops: Array<Promise<void>> = removed.map((key) => this.location?.drop(key) ?? Promise.resolve());
     for (const key of this.location.registeredPeers()) {

@@ -48,3 +48,34 @@ test('expiry of one of several contacts keeps the others', async () => {
   await loc.close();
   assert.equal(clock.pending(), 0, 'close clears timers');
 });
+
+test('writes gathered for writeDelayMs go to the store in one turn, one write per peer', async () => {
+  const clock = new FakeClock();
+  const store = new MemoryStore();
+  const puts: string[] = [];
+  const realPut = store.put.bind(store);
+  store.put = (family: string, key: string, value: string) => {
+    puts.push(key);
+    return realPut(family, key, value);
+  };
+  const loc = new LocationService({ store, clock, bus: new EventBus(), log: silentLogger(), writeDelayMs: 5 });
+  let done = 0;
+  const track = (p: Promise<void>): void => {
+    void p.then(() => done++);
+  };
+  track(loc.set('a', 'a', [binding(clock, 60, 'sip:a@h')]));
+  track(loc.set('b', 'b', [binding(clock, 60, 'sip:b@h')]));
+  track(loc.set('a', 'a', [binding(clock, 120, 'sip:a2@h')]));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(done, 0, 'nothing acknowledged before the write');
+  assert.deepEqual(puts, []);
+  assert.equal(loc.contacts('a')[0].uri, 'sip:a2@h', 'memory is current at once');
+  clock.advance(5);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(puts, ['a', 'b']);
+  assert.equal(done, 3);
+  assert.match(store.get('SIP/Registry', 'a') ?? '', /sip:a2@h/);
+  track(loc.set('b', 'b', []));
+  await loc.close();
+  assert.equal(store.get('SIP/Registry', 'b'), undefined, 'close flushes queued writes');
+});

@@ -16,6 +16,9 @@
  *   maxmessagesize    largest SIP message accepted in bytes, default 65535.
  *   tcpmaxconnections simultaneous TCP connections, default 10000.
  *   tcpidletimeout    seconds before an idle TCP connection is closed, default 600.
+ *   registrywritedelay ms the registrar gathers registration writes so they share one store
+ *                     commit (one fsync), default 5; 0 writes each REGISTER on its own. The 200
+ *                     is sent only after the commit either way.
  */
 import type { ConfDiagnostic, ConfDocument, ConfEntry, ConfSection } from '../../config/types.js';
 import { confFalse, confTrue } from '../../config/types.js';
@@ -61,6 +64,8 @@ export interface SipGeneral {
   maxMessageBytes: number;
   tcpMaxConnections: number;
   tcpIdleTimeoutMs: number;
+  /** herald: gather registration writes this long (ms) into one store commit. */
+  registryWriteDelayMs: number;
   /** Keys herald does not use, last value wins. */
   extra: Map<string, string>;
 }
@@ -146,6 +151,7 @@ function defaultGeneral(): SipGeneral {
     maxMessageBytes: 65535,
     tcpMaxConnections: 10_000,
     tcpIdleTimeoutMs: 600_000,
+    registryWriteDelayMs: 5,
     extra: new Map(),
   };
 }
@@ -332,6 +338,9 @@ function readGeneral(section: ConfSection | undefined, r: Reader): SipGeneral {
         break;
       case 'tcpidletimeout':
         g.tcpIdleTimeoutMs = r.int(e, 600, 1, 86400) * 1000;
+        break;
+      case 'registrywritedelay':
+        g.registryWriteDelayMs = r.int(e, 5, 0, 1000);
         break;
       default:
         g.extra.set(key, e.value);
