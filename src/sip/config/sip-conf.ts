@@ -17,7 +17,7 @@
  *   tcpmaxconnections simultaneous TCP connections, default 10000.
  *   tcpidletimeout    seconds before an idle TCP connection is closed, default 600.
  *   registrywritedelay ms the registrar gathers registration writes so they share one store
- *                     commit (one fsync), default 5; 0 writes each REGISTER on its own. The 200
+ *                     commit (one fsync), default 10; 0 writes each REGISTER on its own. The 200
  *                     is sent only after the commit either way.
  */
 import type { ConfDiagnostic, ConfDocument, ConfEntry, ConfSection } from '../../config/types.js';
@@ -151,7 +151,7 @@ function defaultGeneral(): SipGeneral {
     maxMessageBytes: 65535,
     tcpMaxConnections: 10_000,
     tcpIdleTimeoutMs: 600_000,
-    registryWriteDelayMs: 5,
+    registryWriteDelayMs: 10,
     extra: new Map(),
   };
 }
@@ -340,7 +340,7 @@ function readGeneral(section: ConfSection | undefined, r: Reader): SipGeneral {
         g.tcpIdleTimeoutMs = r.int(e, 600, 1, 86400) * 1000;
         break;
       case 'registrywritedelay':
-        g.registryWriteDelayMs = r.int(e, 5, 0, 1000);
+        g.registryWriteDelayMs = r.int(e, 10, 0, 1000);
         break;
       default:
         g.extra.set(key, e.value);
