@@ -37,4 +37,11 @@ export const MODULES: ModuleEntry[] = [
     configured: hasConf('sip.conf'),
     load: async () => (await import('./registrar/module.js')).createSipModule(),
   },
+  // SUBSCRIBE/NOTIFY for presence, dialog and message-summary, on the SIP stack; after the call
+  // layer so its device-state provider (which knows about calls) wins over registration-only state.
+  {
+    name: 'presence',
+    configured: hasConf('sip.conf'),
+    load: async () => (await import('./presence/module.js')).createPresenceModule(),
+  },
 ];

@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { EventBus } from '../../core/bus.js';
 import { ConfError } from '../../config/types.js';
 import { MemoryStore } from '../../store/memory-store.js';
+import { createStateServices } from '../../state/module.js';
 import { Channel, ChannelIds } from '../../channels/channel.js';
 import { loadDialplanFile } from '../loader.js';
 import type { Dialplan } from '../dialplan.js';
@@ -30,10 +31,15 @@ export const SIMULATOR_USAGE = [
   'Usage: dialplan run CONTEXT EXTEN [--callerid \'"Name" <num>\'] [--set VAR=value ...]',
   '         [--dial TECH/RES=ANSWER|NOANSWER|BUSY|CANCEL|CHANUNAVAIL|CONGESTION ...]',
   '         [--hangup-at [[CONTEXT,]EXTEN,]PRIORITY] [--vmstatus SUCCESS|USEREXIT|FAILED]',
+  '         [--buddy ACCOUNT/JID=1..7 ...] [--presence CustomPresence:NAME=STATE[,subtype[,message]] ...]',
+  '         [--devstate Custom:NAME=STATE ...]',
   '       Runs a simulated call through CONFDIR/extensions.conf and prints what the dialplan does.',
   '       Nobody is really called: --dial says how each dialed destination answers (default',
   '       NOANSWER when its timeout runs out), --vmstatus how voicemail ends (default SUCCESS),',
-  '       --hangup-at where the caller hangs up. Time is simulated, so waits take no time.',
+  '       --hangup-at where the caller hangs up, --buddy the XMPP status JabberStatus sees (1 Online,',
+  '       2 Chatty, 3 Away, 4 XAway, 5 DND, 6 Offline (default), 7 Not in roster), --presence and',
+  '       --devstate the custom states the call starts with (changes the dialplan makes are printed).',
+  '       Time is simulated; nothing is stored.',
 ].join('\n');
 
 /** Console prefixes of Asterisk's verbose levels. */
@@ -47,6 +53,9 @@ export interface SimOptions {
   set: Array<[string, string]>;
   world: (w: SimWorld) => void;
   hangupAt: string | null;
+  /** [provider, value] for CustomPresence:/Custom: states set before the call starts. */
+  presence: Array<[string, string]>;
+  devstate: Array<[string, string]>;
 }
 
 class UsageError extends Error {}
@@ -64,10 +73,13 @@ export function parseSimArgs(argv: string[]): SimOptions {
   const positional: string[] = [];
   const dial: Array<[string, DialOutcome]> = [];
   const set: Array<[string, string]> = [];
+  const buddies: Array<[string, string, number]> = [];
   let vm: VmOutcome | null = null;
   let callerName = '';
   let callerNum = '';
   let hangupAt: string | null = null;
+  const presence: Array<[string, string]> = [];
+  const devstate: Array<[string, string]> = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = (): string => {
@@ -93,6 +105,16 @@ export function parseSimArgs(argv: string[]): SimOptions {
       const v = value().toUpperCase();
       if (!(VM_OUTCOMES as readonly string[]).includes(v)) throw new UsageError(`--vmstatus wants ${VM_OUTCOMES.join('|')}, not '${v}'`);
       vm = v as VmOutcome;
+    } else if (a === '--buddy') {
+      const v = value();
+      const m = /^([^/=]+)\/([^=]+@[^=]+)=([1-7])$/.exec(v);
+      if (!m) throw new UsageError(`--buddy wants ACCOUNT/JID=1..7, not '${v}'`);
+      buddies.push([m[1]!, m[2]!, Number(m[3])]);
+    } else if (a === '--presence' || a === '--devstate') {
+      const v = value();
+      const eq = v.indexOf('=');
+      if (eq <= 0) throw new UsageError(`${a} wants PROVIDER=STATE, not '${v}'`);
+      (a === '--presence' ? presence : devstate).push([v.slice(0, eq), v.slice(eq + 1)]);
     } else if (a === '--hangup-at') {
       hangupAt = value();
       if (!/^\S+$/.test(hangupAt)) throw new UsageError(`bad --hangup-at '${hangupAt}'`);
@@ -107,9 +129,12 @@ export function parseSimArgs(argv: string[]): SimOptions {
     callerNum,
     set,
     hangupAt,
+    presence,
+    devstate,
     world: (w) => {
       for (const [d, o] of dial) w.dial.set(d.toLowerCase(), o);
       if (vm) w.vmStatus = vm;
+      for (const [account, jid, status] of buddies) w.setBuddyStatus(account, jid, status);
     },
   };
 }
@@ -189,17 +214,33 @@ export async function runSimulator(argv: string[], configDir: string, out: (line
   const clock = new SimClock();
   const world = new SimWorld(out);
   opts.world(world);
+  const store = new MemoryStore();
+  const bus = new EventBus();
+  const log = pino({ level: 'info', base: undefined }, logSink);
+  // Presence, device state and hints run for real on a throw-away store, so PRESENCE_STATE,
+  // DEVICE_STATE, EXTENSION_STATE and HINT behave as in the server.
+  const state = createStateServices(store, bus, log);
+  state.hints.setHints(dialplan.hints());
+  try {
+    for (const [provider, value] of opts.presence) await state.customPresence.write(provider, value);
+    for (const [device, value] of opts.devstate) await state.customDevstate.write(device, value);
+  } catch (err) {
+    out(`dialplan run: ${(err as Error).message}`);
+    return 1;
+  }
+  bus.on('PresenceStateChanged', (e) => out(`presence of ${e.provider} is now ${e.state}${e.subtype ? `,${e.subtype}` : ''}${e.message ? `,${e.message}` : ''}`));
+  bus.on('DeviceStateChanged', (e) => out(`device state of ${e.device} is now ${e.state}`));
   const services: PbxServices = {
-    store: new MemoryStore(),
-    bus: new EventBus(),
+    store,
+    bus,
     clock,
-    log: pino({ level: 'info', base: undefined }, logSink),
+    log,
     dialplan: () => dialplan,
     globals: new Map(),
     verbose: (level, text) => out(`${VERBOSE_PREFIX[Math.min(4, Math.max(0, level))]}${text}`),
   };
   const functions = new FunctionRegistry();
-  for (const f of [...builtinFunctions((name) => functions.get(name)), ...gosubFunctions()]) functions.register(f);
+  for (const f of [...builtinFunctions((name) => functions.get(name)), ...gosubFunctions(), ...state.functions()]) functions.register(f);
   // [globals] values are substituted against the globals defined before them.
   for (const [name, value] of dialplan.globals) services.globals.set(name, substitute(value, null, services, functions));
 
@@ -238,5 +279,6 @@ export async function runSimulator(argv: string[], configDir: string, out: (line
   out(`== Simulation ended: ${result.reason}, ${result.steps} priorities, hangup cause ${chan.hangupCause}, ${Math.round(clock.now() / 1000)} s simulated`);
   out('Channel variables:');
   for (const [name, value] of chan.listVars()) out(`  ${name}=${value}`);
+  state.close();
   return 0;
 }
