@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the whole suite: unit tests and the integration tests that bring up real peers (SIPp,
-// Prosody). Real peers come from Debian packages: when one is missing and we may install
+// Prosody, baresip; xmllint validates NOTIFY bodies against the XSD schemas). Real peers come from Debian packages: when one is missing and we may install
 // (root, and CI=true or HERALD_INSTALL_PEERS=1), it is installed with apt-get; otherwise we stop
 // and say what to install. Usage: npm test [-- file-filter ...]
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,8 @@ const peers = [
   { bin: 'prosody', pkg: 'prosody' },
   { bin: 'prosodyctl', pkg: 'prosody' },
   { bin: 'openssl', pkg: 'openssl' },
+  { bin: 'xmllint', pkg: 'libxml2-utils' },
+  { bin: 'baresip', pkg: 'baresip-core' },
 ];
 
 function have(bin) {
