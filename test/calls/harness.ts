@@ -100,10 +100,10 @@ export async function callee(h: CallServer, peer: string, scenario: string, call
 }
 
 /** Resolve when check() is true, polling every few ms (bounded by timeoutMs). */
-export async function waitUntil(check: () => boolean, timeoutMs = 10000, what = 'condition'): Promise<void> {
+export async function waitUntil(check: () => boolean, timeoutMs = 10000, what: string | (() => string) = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
