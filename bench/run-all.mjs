@@ -16,6 +16,8 @@ const benches = [
   ['dialplan priorities', 'bench/priorities.mjs', []],
   ['start-up', 'bench/startup.mjs', []],
   ['SIP REGISTER (SIPp)', 'bench/sip-register.mjs', quick ? ['--step-seconds', '5'] : []],
+  ['presence fan-out', 'bench/presence-fanout.mjs', []],
+  ['SUBSCRIBE/NOTIFY (SIPp)', 'bench/presence-subscribe.mjs', []],
 ];
 let failed = 0;
 for (const [name, file, args] of benches) {

@@ -44,4 +44,10 @@ export const MODULES: ModuleEntry[] = [
     configured: hasConf('sip.conf'),
     load: async () => (await import('./presence/module.js')).createPresenceModule(),
   },
+  // PUBLISH (RFC 3903): a phone's own presence becomes CustomPresence:<peer>.
+  {
+    name: 'presence-publish',
+    configured: hasConf('sip.conf'),
+    load: async () => (await import('./presence/publish/module.js')).createPublishModule(),
+  },
 ];
