@@ -182,6 +182,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     // Asterisk's messages log carries the verbose lines too.
     log.info({ verbose: level }, text);
   });
+  // `sip set debug on`: chan_sip prints each message with ast_verbose at no level, so every
+  // console shows it. Console only, never the JSON log: the messages carry Authorization headers.
+  bus.on('SipTrace', ({ text }) => emitConsole(0, text));
   const verbose = (level: number, text: string): void => bus.emit('Verbose', { level, text });
 
   const loaded: LoadedModule[] = [];

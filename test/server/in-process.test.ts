@@ -207,6 +207,21 @@ test('remote consoles get verbose lines up to their own level, and log warnings 
   assert.match((await server.execute('core show settings')).output, /Root console verbosity: +1/);
 });
 
+test('sip set debug traces reach the console at any verbosity but never the JSON log (they carry credentials)', async (t) => {
+  const dir = tempConfigDir(t);
+  const local: string[] = [];
+  const log = sink();
+  const server = await startServer({
+    configDir: dir, verbosity: 0, foreground: true, processHooks: false, consoleWrite: (l) => local.push(l),
+    logDestination: log.stream, modules: [],
+  });
+  t.after(() => server.stop());
+  const text = '\n<--- SIP read from UDP:127.0.0.1:5062 --->\nREGISTER sip:herald SIP/2.0\r\nAuthorization: Digest username="6002", response="0123"\r\n\n<------------->';
+  server.context.bus.emit('SipTrace', { text });
+  assert.equal(local.at(-1), text);
+  assert.equal(log.text().includes('Authorization'), false);
+});
+
 test('a module whose stop() hangs is reported and the shutdown completes', async (t) => {
   const dir = tempConfigDir(t);
   const log = sink();
