@@ -8,6 +8,7 @@
  * Each server gets its own temporary directory (config, data, log, pid file, self-signed
  * certificate for `localhost` and 127.0.0.1), a free c2s port on 127.0.0.1, s2s disabled (nothing
  * leaves loopback), STARTTLS required and SCRAM at 4096 iterations so logins stay cheap.
+ * A MUC service runs at conference.DOMAIN (rooms unlocked on creation).
  * `restart()` stops and starts it on the same port and data (accounts and rosters survive).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -94,6 +95,8 @@ default_iteration_count = 4096
 storage = "internal"
 ssl = { certificate = "${dir}/cert.pem"; key = "${dir}/key.pem" }
 VirtualHost "${domain}"
+Component "conference.${domain}" "muc"
+muc_room_locking = false
 `;
 }
 
