@@ -129,6 +129,10 @@ export interface Person {
   jid: string;
   /** Chat messages received (newest last). */
   messages: Element[];
+  /** Presence stanzas received (newest last). */
+  presences: Element[];
+  /** Resolves with the first presence (already received or coming) that matches. */
+  waitPresence(pred: (el: Element) => boolean, timeoutMs?: number): Promise<Element>;
   waitMessage(pred: (body: string, el: Element) => boolean, timeoutMs?: number): Promise<Element>;
   presence(opts: { show?: string; priority?: number; status?: string; unavailable?: boolean }): Promise<void>;
   stop(): Promise<void>;
@@ -149,10 +153,14 @@ export async function startPerson(
     if (s === 'connect' && sock) trustForSocket(sock, p.certPem);
   });
   const messages: Element[] = [];
+  const presences: Element[] = [];
   const waiters = new Set<() => void>();
   c.on('stanza', (el: Element) => {
     if (el.is('presence') && el.attrs.type === 'subscribe') {
       void c.send(xml('presence', { to: el.attrs.from, type: 'subscribed' })).catch(() => {});
+    } else if (el.is('presence')) {
+      presences.push(el);
+      for (const w of [...waiters]) w();
     } else if (el.is('message') && el.getChildText('body') !== null) {
       messages.push(el);
       for (const w of [...waiters]) w();
@@ -175,6 +183,27 @@ export async function startPerson(
     client: c,
     jid: `${user}@${p.domain}`,
     messages,
+    presences,
+    waitPresence: (pred, timeoutMs = 10000) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const hit = presences.find(pred);
+          if (hit) {
+            done();
+            resolve(hit);
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no matching presence within ${timeoutMs} ms; got: ${presences.map((x) => x.toString()).join('\n')}`));
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      }),
     presence,
     waitMessage: (pred, timeoutMs = 10000) =>
       new Promise((resolve, reject) => {

@@ -225,3 +225,24 @@ test('wrong password, TLS without the CA, a closed port: clear state, no crash, 
   assert.equal(c.getVar('AFTER'), 'yes');
   assert.ok(s.logs.some((l) => /JabberSend: account 'asterisk' is \w+; message to bob4@localhost dropped/.test(l)), s.logs.join('\n'));
 });
+
+test('status_from_hint: our presence follows the hint (on the phone while in use, back when idle)', async (t) => {
+  await p.register('pbx5', 'pbxpass5');
+  await p.register('bob5', 'bobpass5');
+  const conf = jabberConf(p, { user: 'pbx5', secret: 'pbxpass5', buddies: ['bob5@localhost'], extra: ['status_from_hint=6002@from-internal'] });
+  const s = await startStack({ 'jabber.conf': conf, 'extensions.conf': `${dialplan('bob5@localhost')}\nexten => 6002,hint,Custom:6002\n` });
+  t.after(() => s.stop());
+  await connected(s);
+  const bob = await startPerson(p, 'bob5', 'bobpass5');
+  t.after(() => bob.stop());
+  // bob asks to see herald's presence; autoregister approves.
+  const { xml } = await import('@xmpp/client');
+  await bob.client.send(xml('presence', { to: 'pbx5@localhost', type: 'subscribe' }));
+  const from = 'pbx5@localhost/pbx';
+  await bob.waitPresence((el) => el.attrs.from === from && el.attrs.type === undefined && el.getChildText('show') === null);
+  assert.equal((await s.cli.execute('devstate change Custom:6002 INUSE')).ok, true);
+  await bob.waitPresence((el) => el.attrs.from === from && el.getChildText('show') === 'dnd' && el.getChildText('status') === 'On the phone');
+  await s.cli.execute('devstate change Custom:6002 NOT_INUSE');
+  const back = await bob.waitPresence((el) => el.attrs.from === from && el.getChildText('show') === null && bob.presences.indexOf(el) > bob.presences.findIndex((x) => x.getChildText('show') === 'dnd'));
+  assert.equal(back.getChildText('status'), "Asterisk XMPP bot. Don't talk to me, your messages would be lost forever.");
+});
