@@ -135,7 +135,7 @@ test("seed 000's jabber.conf in the real server: both accounts connect; JabberNo
   );
   const results = await server.reload('xmpp');
   assert.match(results.map((r) => r.message).join('\n'), /XMPP reloaded: 2 accounts \(removed account2, added third\)/);
-  await waitFor('third connected', async () => /\[third\] dave@localhost\/pbx     - Connected/.test((await server.execute('xmpp show connections')).output), 15000);
+  await waitFor('third connected', async () => /\[third\] dave@localhost\/pbx {5}- Connected/.test((await server.execute('xmpp show connections')).output), 15000);
 });
 
 test('sendtodialplan, JabberReceive, JABBER_RECEIVE and a MUC room', async (t) => {
