@@ -98,7 +98,13 @@ export class SipModule implements HeraldModule {
       general: () => this.general(),
       auth: () => this.authenticator(),
     });
-    this.running = await this.bind(conf.general, ctx);
+    try {
+      this.running = await this.bind(conf.general, ctx);
+    } catch (err) {
+      await location.close();
+      this.location = null;
+      throw err;
+    }
     location.onChange = (key) => this.running?.qualifier.refresh(key);
     for (const key of location.registeredPeers()) this.running.qualifier.refresh(key, { spread: true });
     this.cliCommands = sipCommands(this.cliSource());

@@ -514,9 +514,10 @@ function readPeer(section: ConfSection, g: SipGeneral, r: Reader): SipPeerConfig
   return peer;
 }
 
-/** Read a parsed sip.conf. Never throws: problems become warnings. */
+/** Read a parsed sip.conf. Never throws: problems become warnings (the lexer's included). */
 export function loadSipConf(doc: ConfDocument): SipConf {
-  const warnings: ConfDiagnostic[] = [];
+  // The lexer's own warnings (a line outside any section …) come first, then ours.
+  const warnings: ConfDiagnostic[] = [...doc.warnings];
   const r = new Reader(warnings);
   const generalSection = doc.sections.find((s) => !s.isTemplate && s.name.toLowerCase() === 'general');
   const general = readGeneral(generalSection, r);
