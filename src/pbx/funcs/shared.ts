@@ -7,22 +7,46 @@ import { splitArgs } from '../args.js';
 import { FunctionError, type DialplanChannel, type DialplanFunction, type FunctionCall, type PbxServices } from '../types.js';
 
 const sharedByChannel = new WeakMap<DialplanChannel, Map<string, string>>();
-const channelsByName = new WeakMap<PbxServices, Map<string, WeakRef<DialplanChannel>>>();
+
+/**
+ * Channels that used SHARED, by name, per PbxServices. Every call has a new channel name, so the
+ * entries of channels that are gone or hung up (SHARED no longer finds those) are swept out
+ * whenever the index has doubled since the last sweep: it stays about the size of the live set.
+ */
+interface NameIndex {
+  byName: Map<string, WeakRef<DialplanChannel>>;
+  sweepAt: number;
+}
+
+const MIN_SWEEP_SIZE = 64;
+const channelsByName = new WeakMap<PbxServices, NameIndex>();
 
 function remember(services: PbxServices, channel: DialplanChannel): void {
   let index = channelsByName.get(services);
   if (!index) {
-    index = new Map();
+    index = { byName: new Map(), sweepAt: MIN_SWEEP_SIZE };
     channelsByName.set(services, index);
   }
-  index.set(channel.name, new WeakRef(channel));
+  if (index.byName.get(channel.name)?.deref() === channel) return;
+  index.byName.set(channel.name, new WeakRef(channel));
+  if (index.byName.size < index.sweepAt) return;
+  for (const [name, ref] of index.byName) {
+    const c = ref.deref();
+    if (!c || c.hungUp) index.byName.delete(name);
+  }
+  index.sweepAt = Math.max(MIN_SWEEP_SIZE, 2 * index.byName.size);
+}
+
+/** How many channel names the SHARED index holds for these services (leak tests). */
+export function sharedIndexSize(services: PbxServices): number {
+  return channelsByName.get(services)?.byName.size ?? 0;
 }
 
 function resolve(call: FunctionCall, channelName: string | undefined): DialplanChannel | null {
   if (call.channel) remember(call.services, call.channel);
   if (channelName === undefined || channelName === '') return call.channel;
   if (call.channel && call.channel.name === channelName) return call.channel;
-  const found = channelsByName.get(call.services)?.get(channelName)?.deref();
+  const found = channelsByName.get(call.services)?.byName.get(channelName)?.deref();
   return found && !found.hungUp ? found : null;
 }
 

@@ -10,7 +10,7 @@ import { DB_KEYS } from '../../../src/pbx/funcs/db-keys.js';
 import { GLOBAL } from '../../../src/pbx/funcs/global.js';
 import { HASH } from '../../../src/pbx/funcs/hash.js';
 import { HASHKEYS } from '../../../src/pbx/funcs/hashkeys.js';
-import { SHARED } from '../../../src/pbx/funcs/shared.js';
+import { SHARED, sharedIndexSize } from '../../../src/pbx/funcs/shared.js';
 import { builtinFunctions, createBuiltinRegistry, FunctionRegistry } from '../../../src/pbx/funcs/index.js';
 import { FunctionError } from '../../../src/pbx/types.js';
 import { ctx, FakeChannel, makeServices, read, write } from './fake-channel.js';
@@ -54,6 +54,20 @@ test('SHARED variables belong to a channel and are reachable by channel name', a
   await write(SHARED, 'state,SIP/a-1', 'answered', b);
   assert.equal(read(SHARED, 'state', a), 'answered');
   assert.equal(read(SHARED, 'state,SIP/zzz', b), '');
+});
+
+test('SHARED forgets the names of hung-up channels: the index does not grow with every call', async () => {
+  const services = makeServices();
+  const live = ctx(new FakeChannel('SIP/live-0', '2.0'), services);
+  await write(SHARED, 'x', 'kept', live);
+  for (let i = 1; i <= 10_000; i++) {
+    const chan = new FakeChannel(`SIP/call-${i}`, `2.${i}`);
+    await write(SHARED, 'x', String(i), ctx(chan, services));
+    chan.hungUp = true;
+  }
+  assert.ok(sharedIndexSize(services) <= 128, `index holds ${sharedIndexSize(services)} names`);
+  const other = ctx(new FakeChannel('SIP/other-1', '3.1'), services);
+  assert.equal(read(SHARED, 'x,SIP/live-0', other), 'kept');
 });
 
 test('DB, DB_EXISTS, DB_DELETE, DB_KEYS on the store', async () => {
