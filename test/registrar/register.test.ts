@@ -369,3 +369,28 @@ test('reload to a new port rebinds; handlers other modules put on getStack() car
   assert.equal(ok.status, 200);
   assert.deepEqual(stack.allowedMethods(), ['OPTIONS', 'REGISTER', 'MESSAGE']);
 });
+
+test('start fails cleanly when the SIP port is taken; no sip.conf means SIP stays off', async () => {
+  const { createSocket } = await import('node:dgram');
+  const holder = createSocket('udp4');
+  await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', () => resolve()));
+  const port = holder.address().port;
+  const server = makeContext(CONF.replace('udpbindaddr = 127.0.0.1:0', `udpbindaddr = 127.0.0.1:${port}`));
+  const mod = createSipModule();
+  await assert.rejects(mod.start(server.ctx), /EADDRINUSE/);
+  assert.equal(mod.isRunning(), false);
+  await mod.stop();
+  holder.close();
+  server.cleanup();
+  const { rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const empty = makeContext('');
+  rmSync(join(empty.dir, 'sip.conf'));
+  const off = createSipModule();
+  await off.start(empty.ctx);
+  assert.equal(off.isRunning(), false);
+  assert.equal(off.getStack(), null);
+  assert.deepEqual(off.contactsOf('6002'), []);
+  await off.stop();
+  empty.cleanup();
+});
