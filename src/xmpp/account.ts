@@ -429,7 +429,7 @@ export class XmppAccount {
       if (!configured && cfg.autoprune) {
         this.deps.log.info(`xmpp ${this.name}: autoprune removes ${jid} from the roster`);
         this.sendStanza(xml('presence', { to: jid, type: 'unsubscribe' }, xml('status', {}, 'Goodbye: herald no longer needs your status.')));
-        this.sendStanza(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid, subscription: 'remove' }))));
+        this.rosterRemove(jid);
         this.buddies.remove(jid);
         continue;
       }
@@ -443,6 +443,16 @@ export class XmppAccount {
       if (!b.configured && !inRoster.has(b.jid)) continue;
       this.subscribeTo(b.jid);
     }
+  }
+
+  /** RFC 6121 §2.5: roster set with subscription="remove" (the server also cancels both subscriptions). */
+  private rosterRemove(jid: string): void {
+    const c = this.xmpp;
+    if (!c) return;
+    const iqCaller = c.iqCaller as unknown as { request(el: Element, timeout?: number): Promise<Element> };
+    iqCaller
+      .request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid, subscription: 'remove' }))), this.deps.timeoutMs ?? 10000)
+      .catch((err: unknown) => this.deps.log.warn(`xmpp ${this.name}: could not remove ${jid} from the roster: ${describeError(err)}`));
   }
 
   private subscribeTo(jid: string): void {
@@ -532,6 +542,11 @@ export class XmppAccount {
     const type = el.attrs.type ?? 'normal';
     if (body === null || type === 'error') return;
     const from = el.attrs.from ?? '';
+    if (type === 'groupchat') {
+      // A room echoes our own lines and replays its history (XEP-0045 §7.2.15, §7.4): neither is new input.
+      const room = bareOf(from);
+      if (this.rooms.get(room) === resourceOf(from) || el.getChild('delay', NS_DELAY)) return;
+    }
     const msg: ReceivedMessage = { from, bare: bareOf(from), body, type, id: el.attrs.id ?? '', at: this.deps.clock.wallNow() };
     // §6.7: newest first; older messages from the same sender past `timeout` are dropped.
     this.purgeMessages(msg.bare);

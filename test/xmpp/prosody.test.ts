@@ -246,3 +246,37 @@ test('status_from_hint: our presence follows the hint (on the phone while in use
   const back = await bob.waitPresence((el) => el.attrs.from === from && el.getChildText('show') === null && bob.presences.indexOf(el) > bob.presences.findIndex((x) => x.getChildText('show') === 'dnd'));
   assert.equal(back.getChildText('status'), "Asterisk XMPP bot. Don't talk to me, your messages would be lost forever.");
 });
+
+test('autoprune=yes removes roster contacts that are not buddies; autoregister=no leaves requests unanswered', async (t) => {
+  await p.register('pbx6', 'pbxpass6');
+  await p.register('carol6', 'carolpass6');
+  await p.register('bob6', 'bobpass6');
+  // First run: carol6 is a buddy, so autoregister puts her on the roster.
+  const first = await startStack({ 'jabber.conf': jabberConf(p, { user: 'pbx6', secret: 'pbxpass6', buddies: ['carol6@localhost'] }), 'extensions.conf': dialplan('carol6@localhost') });
+  await connected(first);
+  await waitFor('carol6 subscribed', () => first.xmpp.account('asterisk')!.buddies.get('carol6@localhost')?.subscribeSent);
+  await first.stop();
+  // Second run: only bob6 is configured, autoprune=yes, autoregister=no.
+  const conf = jabberConf(p, { user: 'pbx6', secret: 'pbxpass6', buddies: ['bob6@localhost'] }).replace('autoprune=no', 'autoprune=yes').replace('autoregister=yes', 'autoregister=no');
+  const s = await startStack({ 'jabber.conf': conf, 'extensions.conf': dialplan('bob6@localhost') });
+  t.after(() => s.stop());
+  await connected(s);
+  // Look at the server's roster of pbx6 from a second resource.
+  const { xml } = await import('@xmpp/client');
+  const self = await startPerson(p, 'pbx6', 'pbxpass6', { resource: 'inspect' });
+  t.after(() => self.stop());
+  const iqCaller = self.client.iqCaller as unknown as { request(el: unknown): Promise<{ getChild(n: string, ns: string): { getChildren(n: string): Array<{ attrs: Record<string, string> }> } | undefined }> };
+  const jids = await waitFor('carol6 pruned', async () => {
+    const r = await iqCaller.request(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })));
+    const items = r.getChild('query', 'jabber:iq:roster')?.getChildren('item').map((i) => i.attrs.jid) ?? [];
+    return items.includes('carol6@localhost') ? null : items;
+  });
+  assert.ok(!jids.includes('carol6@localhost'));
+  assert.match(await s.rx('xmpp show buddies'), /^XMPP buddy lists\nClient: asterisk\n\tBuddy:\tbob6@localhost\n$/);
+  // autoregister=no: bob6 asks to subscribe; herald does not approve.
+  const bob = await startPerson(p, 'bob6', 'bobpass6');
+  t.after(() => bob.stop());
+  await bob.client.send(xml('presence', { to: 'pbx6@localhost', type: 'subscribe' }));
+  await waitFor('request logged', () => s.logs.some((l) => l.includes('subscription request from bob6@localhost left unanswered (autoregister=no)')));
+  assert.ok(!bob.presences.some((el) => el.attrs.type === 'subscribed'));
+});
