@@ -9,7 +9,7 @@
 // herald runs as `node bin/herald.js -C <generated conf dir> -f` when that server answers SIP;
 // otherwise bench/sip-register-server.mjs starts the SIP module alone (same code path, SQLite store).
 //
-// Usage: node bench/sip-register.mjs [--step-seconds N] [--digest-rates 2000,4000,…]
+// Usage: node bench/sip-register.mjs [--step-seconds N] [--pause-seconds N] [--digest-rates 2000,4000,…]
 //        [--noauth-rates 4000,8000,…] [--peers N] [--server auto|herald|module] [--build dist]
 //        [--store sqlite|memory] [--only digest|noauth] [--entry bin/herald.js]   (after npm run build)
 import { spawn } from 'node:child_process';
@@ -27,6 +27,8 @@ const opt = (name, fallback) => {
   return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
 };
 const stepSeconds = Number(opt('--step-seconds', '20'));
+// Between steps: completed transactions stay 32 s (Timer J), so the next step starts on a settled heap.
+const pauseSeconds = Number(opt('--pause-seconds', '35'));
 const digestRates = opt('--digest-rates', '2000,4000,6000,8000,10000,12000').split(',').map(Number);
 const noauthRates = opt('--noauth-rates', '4000,8000,12000,16000,20000,22000').split(',').map(Number);
 const peerCount = Number(opt('--peers', '10000'));
@@ -217,7 +219,10 @@ function runSipp(scenario, csv, port, rate, calls, timeoutSec) {
 }
 
 async function series(name, scenario, csv, port, pid, rates) {
-  console.log(`\n--- ${name}: ${stepSeconds} s per step`);
+  console.log(`\n--- ${name}: ${stepSeconds} s per step, ${pauseSeconds} s pause`);
+  // Warm-up (JIT, first registrations), not counted.
+  await runSipp(scenario, csv, port, 500, 1500, 30);
+  await new Promise((res) => setTimeout(res, Math.min(pauseSeconds, 5) * 1000));
   console.log('offered/s  done/s   ok       failed  retrans  p50ms  p90ms  p99ms  maxms  herald CPU%  RSS MB  clean');
   let best = 0;
   for (const rate of rates) {
@@ -235,9 +240,9 @@ async function series(name, scenario, csv, port, pid, rates) {
       `${f(cpu, 12)} ${f(rssMb(pid), 7)} ${clean ? 'yes' : 'NO'}`,
     );
     if (!clean && r.stderr.trim()) console.log(`   sipp: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-    // Let retransmission timers and the store settle between steps.
-    await new Promise((res) => setTimeout(res, 2000));
     if (!clean && r.failed > calls * 0.05) break;
+    // Let retransmission timers, Timer J and the store settle between steps.
+    await new Promise((res) => setTimeout(res, pauseSeconds * 1000));
   }
   console.log(`=> ${name}: highest clean rate ${best}/s`);
   return best;
