@@ -3,6 +3,7 @@
  * Asterisk's pbx_app.c, pbx_functions.c, pbx_variables.c, cli.c format strings). Usage texts
  * are herald's own.
  */
+import { column } from '../cli/columns.js';
 import { CliUsageError, type CliCommand, type CliRegistry } from '../cli/types.js';
 import type { ChannelRegistry } from '../channels/channel.js';
 import type { Dialplan } from './dialplan.js';
@@ -35,7 +36,7 @@ function infoBlock(kind: 'application' | 'function', name: string, synopsis: str
 
 export function formatFunctions(list: DialplanFunction[]): string {
   const lines = ['Installed Custom Functions:', '-'.repeat(80)];
-  for (const f of list) lines.push(`${f.name.padEnd(20).slice(0, 20)}  ${f.syntax.padEnd(35).slice(0, 35)}  ${f.synopsis}`);
+  for (const f of list) lines.push(`${column(f.name, 20)}  ${column(f.syntax, 35)}  ${f.synopsis}`);
   lines.push(`${list.length} custom functions installed.`);
   return `${lines.join('\n')}\n`;
 }
@@ -49,7 +50,7 @@ export function formatGlobals(globals: Map<string, string>): string {
 /** `core show channels` as Asterisk 20 prints it (column widths from the observed output). */
 export function formatChannels(reg: ChannelRegistry): string {
   const row = (a: string, b: string, c: string, d: string): string =>
-    `${a.padEnd(64).slice(0, 64)} ${b.padEnd(32).slice(0, 32)} ${c.padEnd(7).slice(0, 7)} ${d.padEnd(30).slice(0, 30)}`;
+    `${column(a, 64)} ${column(b, 32)} ${column(c, 7)} ${column(d, 30)}`;
   const lines = [row('Channel', 'Location', 'State', 'Application(Data)')];
   const chans = reg.list();
   for (const c of chans) {

@@ -9,14 +9,10 @@
  * followed by two blanks), the last notified extension state (13 + 2), the body type (15 + 1),
  * the mailbox of an MWI subscription (10 + 1), the granted expiry as six digits. Newest first.
  */
+import { column } from '../cli/columns.js';
 import type { CliCommand } from '../cli/types.js';
 import { CliUsageError } from '../cli/types.js';
 import type { SubscriptionSummary } from './subscriptions.js';
-
-function col(text: string, width: number): string {
-  const cut = text.length > width ? text.slice(0, width) : text;
-  return cut.padEnd(width, ' ');
-}
 
 /** chan_sip's subscription type names. */
 function typeName(s: SubscriptionSummary): string {
@@ -27,7 +23,7 @@ function typeName(s: SubscriptionSummary): string {
 export function formatSubscriptions(rows: SubscriptionSummary[]): string {
   const lines: string[] = [];
   const line = (a: string, b: string, c: string, d: string, e: string, f: string, g: string, h: string): string =>
-    `${col(a, 15)}  ${col(b, 15)}  ${col(c, 15)}  ${col(d, 15)}  ${col(e, 13)}  ${col(f, 15)} ${col(g, 10)} ${h}`;
+    `${column(a, 15)}  ${column(b, 15)}  ${column(c, 15)}  ${column(d, 15)}  ${column(e, 13)}  ${column(f, 15)} ${column(g, 10)} ${h}`;
   lines.push(line('Peer', 'User', 'Call ID', 'Extension', 'Last state', 'Type', 'Mailbox', 'Expiry'));
   const sorted = [...rows].sort((x, y) => y.createdAt - x.createdAt);
   for (const s of sorted) {

@@ -2,13 +2,9 @@
  * `core show hints` and `core show hint <exten>` with Asterisk's exact layout (reference §3.6,
  * Asterisk 20 capture §5): `%-30.30s: %-60.60s  State:%-15.15s Presence:%-15.15s Watchers %2d`.
  */
+import { column } from '../cli/columns.js';
 import { CliUsageError, type CliCommand } from '../cli/types.js';
 import type { HintEngine, HintSnapshot } from './hints.js';
-
-/** printf `%-N.Ns`: cut to N characters, then pad on the right to N. */
-function column(text: string, width: number): string {
-  return text.slice(0, width).padEnd(width);
-}
 
 /** One hint line as both commands print it. */
 export function formatHintLine(h: HintSnapshot): string {
