@@ -18,6 +18,7 @@ const benches = [
   ['SIP REGISTER (SIPp)', 'bench/sip-register.mjs', quick ? ['--step-seconds', '5'] : []],
   ['presence fan-out', 'bench/presence-fanout.mjs', []],
   ['SUBSCRIBE/NOTIFY (SIPp)', 'bench/presence-subscribe.mjs', []],
+  ['XMPP JabberSend latency (Prosody)', 'bench/xmpp-latency.mjs', []],
 ];
 let failed = 0;
 for (const [name, file, args] of benches) {

@@ -50,4 +50,10 @@ export const MODULES: ModuleEntry[] = [
     configured: hasConf('sip.conf'),
     load: async () => (await import('./presence/publish/module.js')).createPublishModule(),
   },
+  // XMPP accounts from xmpp.conf and/or jabber.conf; registers its applications into the dialplan.
+  {
+    name: 'xmpp',
+    configured: (dirs) => hasConf('xmpp.conf')(dirs) || hasConf('jabber.conf')(dirs),
+    load: async () => (await import('./xmpp/module.js')).createXmppModule(),
+  },
 ];
