@@ -35,7 +35,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { SipGeneral, SipPeerConfig } from '../sip/config/sip-conf.js';
 import type { DigestAuthenticator } from '../sip/auth/digest.js';
-import { createResponse, newTag, SipParseError, type SipRequest, type SipResponse } from '../sip/message/index.js';
+import { createResponse, formatUri, newTag, SipParseError, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { RequestContext, ServerTransaction, SipStack } from '../sip/transaction/types.js';
 import type { Endpoint } from '../sip/transport/types.js';
 import type { PresenceInfo } from '../state/presence-state.js';
@@ -141,19 +141,10 @@ function intSetting(g: SipGeneral, key: string, fallback: number): number {
   return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : fallback;
 }
 
-/** RFC 3261 §25.1 user part: unreserved / escaped / user-unreserved; anything else %-escaped. */
-function uriUser(user: string): string {
-  if (user === '') return 'herald';
-  return Array.from(Buffer.from(user, 'utf8'))
-    .map((b) => {
-      const c = String.fromCharCode(b);
-      return /[A-Za-z0-9\-_.!~*'()&=+$,/]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-    })
-    .join('');
-}
-
-function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+/** A sip: URI; formatUri does the §25.1 escaping of the user part and brackets IPv6 hosts. */
+function sipUri(user: string, host: string, port: number, transport?: string): string {
+  const params = new Map<string, string | null>(transport === undefined ? [] : [['transport', transport]]);
+  return formatUri({ scheme: 'sip', user, password: null, host, port, params, headers: new Map() });
 }
 
 export class SubscriptionServer {
@@ -242,8 +233,7 @@ export class SubscriptionServer {
     const local = ctx.inbound.local;
     const ruri = req.requestUri;
     const ourHost = local.address === '0.0.0.0' || local.address === '::' ? ruri.host : local.address;
-    const transportParam = source.proto === 'UDP' ? '' : `;transport=${source.proto.toLowerCase()}`;
-    const ourContact = `sip:${uriUser(exten)}@${hostPort(ourHost, local.port)}${transportParam}`;
+    const ourContact = sipUri(exten === '' ? 'herald' : exten, ourHost, local.port, source.proto === 'UDP' ? undefined : source.proto.toLowerCase());
     const dialog = dialogFromSubscribe(req, source, ctx.inbound.connectionId, localTag, ourContact);
     const now = this.deps.clock.wallNow();
     const vmexten = peer.extra.get('vmexten') ?? g.extra.get('vmexten') ?? 'asterisk';
@@ -256,7 +246,7 @@ export class SubscriptionServer {
       context,
       exten,
       mailbox,
-      account: name === 'message-summary' ? `sip:${vmexten}@${hostPort(ruri.host, ruri.port ?? local.port)}` : null,
+      account: name === 'message-summary' ? sipUri(vmexten, ruri.host, ruri.port ?? local.port) : null,
       userAgent,
       digium: compat === 'asterisk' ? userAgent.includes('Digium') : /digium|sangoma/i.test(userAgent),
       compat,
