@@ -37,6 +37,12 @@ export const MODULES: ModuleEntry[] = [
     configured: hasConf('sip.conf'),
     load: async () => (await import('./registrar/module.js')).createSipModule(),
   },
+  // Calls: the SIP channel driver (B2BUA), Dial, device state from calls, CDRs.
+  {
+    name: 'calls',
+    configured: hasConf('sip.conf'),
+    load: async () => (await import('./channels/sip/module.js')).createCallsModule(),
+  },
   // SUBSCRIBE/NOTIFY for presence, dialog and message-summary, on the SIP stack; after the call
   // layer so its device-state provider (which knows about calls) wins over registration-only state.
   {
