@@ -13,6 +13,13 @@ import type { Endpoint } from '../../sip/transport/types.js';
 import type { ChannelIds, ChannelRegistry } from '../channel.js';
 import type { SipChannel } from './sip-channel.js';
 
+/** A call milestone with its performance.now() time. */
+export interface CallTrace {
+  kind: 'invite-received' | 'cancel-received' | 'bye-received' | 'dialplan-ended';
+  channel: string;
+  at: number;
+}
+
 /** One end of a dialog herald is in: it receives the requests inside it. */
 export interface DialogUser {
   readonly dialog: Dialog;
@@ -36,6 +43,8 @@ export interface CallsContext {
   viaFor(dest: Endpoint): string;
   /** A channel appeared, changed state, or went away. */
   channelChanged(chan: SipChannel, gone: boolean): void;
+  /** Call milestones for observers (benchmarks, tests). */
+  trace(e: CallTrace): void;
   /** `verbose(level, text)` on the console. */
   verbose(level: number, text: string): void;
 }

@@ -35,44 +35,74 @@ export function channelDeviceState(chan: SipChannel): DeviceState {
   }
 }
 
-/** Live SIP channels per peer (lower-cased name). */
+interface PeerTally {
+  channels: Set<SipChannel>;
+  /** How many of its channels are in each device state. */
+  byState: Map<DeviceState, number>;
+  /** Channels Up or dialing out (busylevel counts these). */
+  inUse: number;
+}
+
+function countsAsInUse(chan: SipChannel): boolean {
+  return chan.state === 'Up' || chan.state === 'Ring';
+}
+
+/**
+ * Live SIP channels per peer (lower-cased name), with running counts per device state so a
+ * state change costs O(1) however many calls the peer has.
+ */
 export class PeerCalls {
-  private readonly byPeer = new Map<string, Set<SipChannel>>();
+  private readonly byPeer = new Map<string, PeerTally>();
+  /** What each channel contributes now: its device state and whether it is in use. */
+  private readonly seen = new Map<SipChannel, { state: DeviceState; inUse: boolean }>();
 
   update(chan: SipChannel, gone: boolean): void {
     if (!chan.peer) return;
     const key = chan.peer.toLowerCase();
-    let set = this.byPeer.get(key);
+    let tally = this.byPeer.get(key);
+    const before = this.seen.get(chan);
+    if (tally && before) {
+      tally.byState.set(before.state, (tally.byState.get(before.state) ?? 1) - 1);
+      if (before.inUse) tally.inUse--;
+    }
     if (gone) {
-      set?.delete(chan);
-      if (set && set.size === 0) this.byPeer.delete(key);
+      this.seen.delete(chan);
+      if (tally) {
+        tally.channels.delete(chan);
+        if (tally.channels.size === 0) this.byPeer.delete(key);
+      }
       return;
     }
-    if (!set) {
-      set = new Set();
-      this.byPeer.set(key, set);
+    if (!tally) {
+      tally = { channels: new Set(), byState: new Map(), inUse: 0 };
+      this.byPeer.set(key, tally);
     }
-    set.add(chan);
+    tally.channels.add(chan);
+    const now = { state: channelDeviceState(chan), inUse: countsAsInUse(chan) };
+    this.seen.set(chan, now);
+    tally.byState.set(now.state, (tally.byState.get(now.state) ?? 0) + 1);
+    if (now.inUse) tally.inUse++;
   }
 
   of(peer: string): SipChannel[] {
-    return [...(this.byPeer.get(peer.toLowerCase()) ?? [])];
+    return [...(this.byPeer.get(peer.toLowerCase())?.channels ?? [])];
   }
 
-  /** [peer key, channels] for `sip show inuse`. */
-  entries(): Array<[string, SipChannel[]]> {
-    return [...this.byPeer].map(([k, v]) => [k, [...v]]);
+  /** The device states present among the peer's channels, and how many are in use. */
+  summary(peer: string): { states: DeviceState[]; inUse: number; channels: number } {
+    const t = this.byPeer.get(peer.toLowerCase());
+    if (!t) return { states: [], inUse: 0, channels: 0 };
+    const states = [...t.byState].filter(([, n]) => n > 0).map(([st]) => st);
+    return { states, inUse: t.inUse, channels: t.channels.size };
   }
 }
 
 export function sipPeerDeviceState(view: PeerView, calls: PeerCalls, resource: string): DeviceState {
   const peer = view.getPeer(resource);
   if (!peer) return 'INVALID';
-  const chans = calls.of(peer.name);
-  if (chans.length === 0) return peer.dynamic && view.contactsOf(peer.name).length === 0 ? 'UNAVAILABLE' : 'NOT_INUSE';
+  const { states, inUse, channels } = calls.summary(peer.name);
+  if (channels === 0) return peer.dynamic && view.contactsOf(peer.name).length === 0 ? 'UNAVAILABLE' : 'NOT_INUSE';
   const limit = peer.busyLevel ?? peer.callLimit;
-  const inUse = chans.filter((c) => c.state === 'Up' || c.state === 'Ring').length;
-  const states = chans.map(channelDeviceState);
   if (limit !== null && limit > 0 && inUse >= limit) states.push('BUSY');
   return aggregateDeviceStates(states);
 }

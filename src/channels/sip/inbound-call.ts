@@ -10,6 +10,7 @@ import type { SipRequest, SipResponse } from '../../sip/message/index.js';
 import type { RequestContext, ServerTransaction } from '../../sip/transaction/types.js';
 import type { InboundMessage } from '../../sip/transport/types.js';
 import type { CallerLine, MediaBody } from '../../pbx/apps/dial.js';
+import { performance } from 'node:perf_hooks';
 import type { TimerHandle } from '../../core/clock.js';
 import { CAUSE, causeToSipStatus } from './causes.js';
 import type { CallsContext, DialogUser } from './context.js';
@@ -116,6 +117,7 @@ export class InboundCall implements CallerLine, DialogUser {
     if (!tx) return;
     if (req.method === 'BYE') {
       tx.reply(200, 'OK');
+      this.ctx.trace({ kind: 'bye-received', channel: this.channel.name, at: performance.now() });
       this.byeReceived = true;
       this.stopRetransmit(false);
       this.dropDialog();
@@ -150,6 +152,7 @@ export class InboundCall implements CallerLine, DialogUser {
 
   private onCancel(cancel: SipRequest): void {
     if (this.state !== 'early') return;
+    this.ctx.trace({ kind: 'cancel-received', channel: this.channel.name, at: performance.now() });
     this.elsewhere = reasonSaysCompletedElsewhere(cancel);
     if (this.elsewhere) this.channel.setVar(COMPLETED_ELSEWHERE_VAR, '1');
     // The stack answers the INVITE 487 once this returns; nothing else may answer it now.

@@ -21,7 +21,8 @@ import type { DialplanChannel } from '../../pbx/types.js';
 import { CdrEngine } from '../../cdr/engine.js';
 import { cdrCommands } from '../../cdr/cli.js';
 import { dispositionFor, formatCdrDate, formatClid } from '../../cdr/record.js';
-import type { CallsContext, DialogUser } from './context.js';
+import { performance } from 'node:perf_hooks';
+import type { CallTrace, CallsContext, DialogUser } from './context.js';
 import { InboundCall } from './inbound-call.js';
 import { callerIdFor, identifyCaller, routeOrReject } from './inbound-invite.js';
 import { SipChannel } from './sip-channel.js';
@@ -38,6 +39,8 @@ export interface CallsModule extends HeraldModule {
   /** In-dialog users (dialogs herald is in). */
   activeDialogs(): number;
   readonly cdr: CdrEngine | null;
+  /** Follow call milestones (INVITE, CANCEL, BYE received; dialplan ended). Returns an unsubscribe. */
+  observe(fn: (e: CallTrace) => void): () => void;
 }
 
 function wildcard(address: string): boolean {
@@ -68,6 +71,10 @@ export function createCallsModule(): CallsModule {
   const peerCalls = new PeerCalls();
   const cleanups: Array<() => void> = [];
   let commands: CliCommand[] = [];
+  const observers = new Set<(e: CallTrace) => void>();
+  const trace = (e: CallTrace): void => {
+    for (const fn of observers) fn(e);
+  };
 
   const mod: CallsModule = {
     name: 'calls',
@@ -76,6 +83,10 @@ export function createCallsModule(): CallsModule {
     },
     activeCalls: () => book.inbound.size,
     activeDialogs: () => dialogs.size,
+    observe(fn) {
+      observers.add(fn);
+      return () => observers.delete(fn);
+    },
 
     async start(sctx: ServerContext): Promise<void> {
       server = sctx;
@@ -124,6 +135,9 @@ export function createCallsModule(): CallsModule {
           if (chan.peer) refreshPeer(chan.peer);
         },
         verbose: (level, text) => sctx.bus.emit('Verbose', { level, text }),
+        trace: (e) => {
+          if (observers.size > 0) trace(e);
+        },
       };
 
       // Device state: SIP/<peer> from registrations and calls. The presence module may have
@@ -200,6 +214,7 @@ export function createCallsModule(): CallsModule {
           state: 'Ring',
           createdAt: Math.floor(startMs / 1000),
         });
+        if (observers.size > 0) trace({ kind: 'invite-received', channel: chan.name, at: performance.now() });
         const call = new InboundCall(ctx, req, tx, rctx.inbound, chan);
         book.inbound.set(chan, call);
         ctx.channelChanged(chan, false);
@@ -215,6 +230,7 @@ export function createCallsModule(): CallsModule {
           .catch((err: unknown) => sctx.log.error({ err, channel: chan.name }, 'dialplan run failed'))
           .finally(() => {
             offHangup();
+            if (observers.size > 0) trace({ kind: 'dialplan-ended', channel: chan.name, at: performance.now() });
             if (!chan.hungUp) {
               lastApp = chan.currentApp;
               lastData = chan.currentData;
