@@ -102,14 +102,33 @@ export function splitDevice(device: string): { form: ProviderForm; name: string;
   return null;
 }
 
+/** Providers by form and name; Asterisk matches technologies and labels case-insensitively. */
+export class ProviderTable<P> {
+  private readonly byForm: Record<ProviderForm, Map<string, P>> = { tech: new Map(), label: new Map() };
+
+  /** `what` names the kind of provider in the error for a name registered twice. */
+  constructor(private readonly what: string) {}
+
+  /** Add a provider; returns a function that removes it again. */
+  add(name: string, fn: P, form: ProviderForm): () => void {
+    const key = name.toLowerCase();
+    const map = this.byForm[form];
+    if (map.has(key)) throw new Error(`${this.what} ${name} (${form}) is already registered`);
+    map.set(key, fn);
+    return () => {
+      if (map.get(key) === fn) map.delete(key);
+    };
+  }
+
+  get(form: ProviderForm, name: string): P | undefined {
+    return this.byForm[form].get(name.toLowerCase());
+  }
+}
+
 export class DeviceStateEngine {
   private readonly bus: EventBus;
   private readonly log: Logger | undefined;
-  /** Providers by lower-cased name, per form (Asterisk matches tech and label case-insensitively). */
-  private readonly providers: Record<ProviderForm, Map<string, DeviceStateProvider>> = {
-    tech: new Map(),
-    label: new Map(),
-  };
+  private readonly providers = new ProviderTable<DeviceStateProvider>('device state provider');
   /** Published states by device string as given. */
   private readonly cache = new Map<string, DeviceState>();
 
@@ -123,13 +142,7 @@ export class DeviceStateEngine {
    * e.g. 'Custom'). Returns a function that removes it again.
    */
   registerProvider(name: string, fn: DeviceStateProvider, form: ProviderForm = 'tech'): () => void {
-    const key = name.toLowerCase();
-    const map = this.providers[form];
-    if (map.has(key)) throw new Error(`device state provider ${name} (${form}) is already registered`);
-    map.set(key, fn);
-    return () => {
-      if (map.get(key) === fn) map.delete(key);
-    };
+    return this.providers.add(name, fn, form);
   }
 
   /**
@@ -141,7 +154,7 @@ export class DeviceStateEngine {
   query(device: string): DeviceState {
     const parts = splitDevice(device);
     if (!parts) return 'INVALID';
-    const fn = this.providers[parts.form].get(parts.name.toLowerCase());
+    const fn = this.providers.get(parts.form, parts.name);
     if (!fn) return 'INVALID';
     try {
       return fn(parts.resource);

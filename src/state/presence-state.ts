@@ -5,7 +5,7 @@
  */
 import type { EventBus, PresenceStateName } from '../core/bus.js';
 import type { Logger } from '../core/log.js';
-import { splitDevice, type ProviderForm } from './device-state.js';
+import { ProviderTable, splitDevice, type ProviderForm } from './device-state.js';
 
 export type PresenceState = PresenceStateName;
 
@@ -110,10 +110,7 @@ export interface PresenceEngineOptions {
 export class PresenceEngine {
   private readonly bus: EventBus;
   private readonly log: Logger | undefined;
-  private readonly providers: Record<ProviderForm, Map<string, PresenceProvider>> = {
-    tech: new Map(),
-    label: new Map(),
-  };
+  private readonly providers = new ProviderTable<PresenceProvider>('presence provider');
   /** Last publication per provider string as published (Asterisk's stasis cache). */
   private readonly cache = new Map<string, PresenceInfo>();
 
@@ -124,13 +121,7 @@ export class PresenceEngine {
 
   /** Register the provider behind `name:…` (form 'label', e.g. 'CustomPresence') or `name/…` (form 'tech'). */
   registerProvider(name: string, fn: PresenceProvider, form: ProviderForm = 'label'): () => void {
-    const key = name.toLowerCase();
-    const map = this.providers[form];
-    if (map.has(key)) throw new Error(`presence provider ${name} (${form}) is already registered`);
-    map.set(key, fn);
-    return () => {
-      if (map.get(key) === fn) map.delete(key);
-    };
+    return this.providers.add(name, fn, form);
   }
 
   /** Ask one provider directly. Unknown label or technology, or neither '/' nor ':': INVALID. */
@@ -140,7 +131,7 @@ export class PresenceEngine {
       this.log?.warn(`No label found for presence state provider: ${provider}`);
       return { ...INVALID_INFO };
     }
-    const fn = this.providers[parts.form].get(parts.name.toLowerCase());
+    const fn = this.providers.get(parts.form, parts.name);
     if (!fn) {
       if (parts.form === 'label') this.log?.warn(`No provider found for label: ${parts.name}`);
       return { ...INVALID_INFO };
