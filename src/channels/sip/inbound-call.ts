@@ -51,7 +51,11 @@ export class InboundCall implements CallerLine, DialogUser {
     tx.onCancel((cancel) => this.onCancel(cancel));
     channel.onStateSet = (next) => {
       if (next === 'Up') this.answer(declineAllStreams(this.offer(), this.inbound.local.address));
-      else if (next === 'Busy') this.reject(486, 'Busy Here');
+      else if (next === 'Busy') {
+        // chan_sip on a busy indication before the answer: 486 and the channel is hung up.
+        this.reject(486, 'Busy Here');
+        this.channel.requestHangup(CAUSE.USER_BUSY);
+      }
     };
   }
 
