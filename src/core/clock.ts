@@ -19,6 +19,12 @@ export interface Clock {
 
 let nextId = 1;
 
+/**
+ * The longest delay setTimeout takes: a longer one fires after 1 ms instead (Node's
+ * TimeoutOverflowWarning), e.g. a registration with maxexpiry over 24.8 days.
+ */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** The real clock: performance.now() and Node timers (unref'd so they never keep the process alive). */
 export class RealClock implements Clock {
   private readonly timers = new Map<number, NodeJS.Timeout>();
@@ -30,13 +36,22 @@ export class RealClock implements Clock {
   }
   setTimer(ms: number, fn: () => void): TimerHandle {
     const id = nextId++;
+    this.arm(id, Math.max(0, ms), fn);
+    return { id };
+  }
+  /** A delay past setTimeout's limit is waited out in steps under the same id. */
+  private arm(id: number, ms: number, fn: () => void): void {
+    const step = Math.min(ms, MAX_TIMEOUT_MS);
     const t = setTimeout(() => {
+      if (ms > step) {
+        this.arm(id, ms - step, fn);
+        return;
+      }
       this.timers.delete(id);
       fn();
-    }, Math.max(0, ms));
+    }, step);
     t.unref();
     this.timers.set(id, t);
-    return { id };
   }
   clear(handle: TimerHandle | undefined | null): void {
     if (!handle) return;
