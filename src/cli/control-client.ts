@@ -122,13 +122,3 @@ export class ControlClient {
     }
   }
 }
-
-/** Connect, run one command, disconnect (`herald -rx`). */
-export async function runRemoteCommand(path: string, line: string): Promise<string> {
-  const client = await ControlClient.connect(path);
-  try {
-    return (await client.command(line)).output;
-  } finally {
-    client.close();
-  }
-}

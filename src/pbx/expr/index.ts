@@ -3,7 +3,6 @@
  * between the brackets, already ${}-substituted, and returns what Asterisk substitutes for it,
  * plus the WARNING text Asterisk would have logged. It never throws.
  */
-import { formatNum } from './long-double.js';
 import { parseAndEvaluate, tokenName } from './parser.js';
 import { resultText } from './value.js';
 
@@ -47,9 +46,4 @@ export function evaluateExpression(expr: string, opts?: ExpressionOptions): Expr
     value = '0';
   }
   return warnings.length > 0 ? { value, warning: warnings.join('\n') } : { value };
-}
-
-/** %.18Lg formatting of a JS number, for callers that print numbers the way `$[]` does. */
-export function formatExpressionNumber(n: number): string {
-  return formatNum(n);
 }

@@ -12,8 +12,6 @@
  * 17th/18th significant digits can differ from glibc's long double versions.
  */
 
-export type NanSign = boolean;
-
 export class ExtendedFloat {
   constructor(
     /** 'finite' | 'inf' | 'nan' */
@@ -154,10 +152,6 @@ export function toDouble(x: Num): number {
   }
   v *= 2 ** e;
   return x.negative ? -v : v;
-}
-
-export function isNan(x: Num): boolean {
-  return typeof x === 'number' ? Number.isNaN(x) : x.kind === 'nan';
 }
 
 export function isZero(x: Num): boolean {

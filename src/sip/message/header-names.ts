@@ -99,11 +99,6 @@ export function canonicalHeaderName(name: string): string {
   return lookupHeaderName(name).name;
 }
 
-/** Lower-cased lookup key for a header name ("m" → "contact"). */
-export function headerKey(name: string): string {
-  return lookupHeaderName(name).key;
-}
-
 /**
  * Headers whose values are comma-separated lists (RFC 3261 §7.3.1 allows combining them).
  * Authorization, WWW-Authenticate, Proxy-Authenticate and Proxy-Authorization are NOT: their
