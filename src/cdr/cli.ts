@@ -32,10 +32,9 @@ export function cdrCommands(engine: CdrEngine): CliCommand[] {
           '',
           '* Registered Backends',
           '  -------------------',
-          '    store (family CDR)',
+          `    sqlite (table cdr in ${engine.where})`,
           '',
           `  Records posted:             ${c.posted}`,
-          `  Records failed:             ${c.failed}`,
           `  Records stored:             ${engine.stored()}`,
           '',
         ].join('\n');

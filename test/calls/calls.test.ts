@@ -159,5 +159,7 @@ test('unknown extension → 404; no channels or dialogs are left behind', { skip
   assert.equal(r.successful, 1, summary(r));
   await waitUntil(() => h.pbx.channels.list().length === 0 && h.calls.activeDialogs() === 0, 5000, 'no channels');
   assert.match(await h.rx('cdr show last 1'), /linkedid/);
-  assert.match(await h.rx('cdr show status'), /Records posted:\s+5/);
+  const status = await h.rx('cdr show status');
+  assert.match(status, /Records posted:\s+5\n/);
+  assert.match(status, /Records stored:\s+5\n/);
 });

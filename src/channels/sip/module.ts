@@ -5,6 +5,7 @@
  * registrations and calls; writes one call record per call; adds the channel CLI commands.
  */
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import type { HeraldModule, ServerContext } from '../../core/module.js';
 import type { CliCommand } from '../../cli/types.js';
 import { ChannelIds } from '../channel.js';
@@ -31,6 +32,9 @@ import type { OutboundLeg } from './outbound-leg.js';
 import { relayInto } from './relay.js';
 import { PeerCalls, sipPeerDeviceState } from './device-state.js';
 import { callCommands } from './cli.js';
+
+/** The call record database in astvarlibdir. */
+export const CDR_FILE_NAME = 'cdr.sqlite3';
 
 export interface CallsModule extends HeraldModule {
   readonly name: 'calls';
@@ -151,7 +155,7 @@ export function createCallsModule(): CallsModule {
         cleanups.push(sctx.bus.on('PeerRegistration', (e) => refreshPeer(e.peer)));
       }
 
-      cdr = new CdrEngine(sctx.store, sctx.log);
+      cdr = CdrEngine.open(join(sctx.dirs.varlib, CDR_FILE_NAME), sctx.log);
       const cdrEngine = cdr;
 
       const callerLine = (chan: DialplanChannel): CallerLine | null => book.inbound.get(chan) ?? null;
@@ -287,6 +291,7 @@ export function createCallsModule(): CallsModule {
       commands = [];
       for (const call of [...book.inbound.values()]) call.channel.requestHangup(16);
       for (const fn of cleanups.splice(0)) fn();
+      cdr?.close();
     },
   };
   return mod;
