@@ -131,10 +131,30 @@ export class TransportLayer implements SipTransport {
 function concreteAddress(family: 4 | 6, dest?: Endpoint): string {
   const loopback = family === 6 ? '::1' : '127.0.0.1';
   if (dest && (dest.address === loopback || dest.address.startsWith('127.'))) return loopback;
+  return externalAddress(family) ?? loopback;
+}
+
+/**
+ * networkInterfaces() costs about 0.1 ms (getifaddrs) and every request sent from a wildcard bind
+ * asks for it (a NOTIFY fan-out asks once per watcher), so the answer is kept for a second.
+ */
+const INTERFACES_TTL_MS = 1000;
+const externalByFamily = new Map<4 | 6, { address: string | undefined; readAt: number }>();
+
+function externalAddress(family: 4 | 6): string | undefined {
+  const now = performance.now();
+  const cached = externalByFamily.get(family);
+  if (cached && now - cached.readAt < INTERFACES_TTL_MS) return cached.address;
+  const address = firstExternalInterface(family);
+  externalByFamily.set(family, { address, readAt: now });
+  return address;
+}
+
+function firstExternalInterface(family: 4 | 6): string | undefined {
   for (const list of Object.values(networkInterfaces())) {
     for (const ni of list ?? []) {
       if (!ni.internal && ni.family === (family === 6 ? 'IPv6' : 'IPv4') && !ni.address.startsWith('fe80')) return ni.address;
     }
   }
-  return loopback;
+  return undefined;
 }
