@@ -11,6 +11,7 @@
  * A dialplan that spins without ever waiting is stopped after `maxSyncSteps` priorities.
  */
 import { indicateAndWait } from './apps/busy.js';
+import { waitOnChannel } from './apps/channel-wait.js';
 import { gosubStack, startGosub } from './apps/gosub.js';
 import type { AppRegistry } from './apps/registry.js';
 import { hangupHandlers } from './funcs/channel.js';
@@ -84,6 +85,8 @@ export function engineOf(services: PbxServices): PbxEngine {
 }
 
 const HANGUP: AppResult = { kind: 'hangup' };
+/** autofallthrough=no: how long the channel waits for digits before `t` (Asterisk's 10 s response timeout). */
+const RESPONSE_TIMEOUT_MS = 10_000;
 
 export class PbxEngine {
   readonly services: PbxServices;
@@ -216,7 +219,7 @@ export class PbxEngine {
       // herald has no digit collection yet, so running off the end of `t` itself hangs up
       // instead of entering `t` again forever.
       if (chan.exten === 't' || chan.exten === 'e') break;
-      const waited = await this.waitResponseTimeout(chan);
+      const waited = await waitOnChannel(chan, this.services, RESPONSE_TIMEOUT_MS);
       if (waited === 'hangup') break;
       if (this.existsAt(chan.context, 't', 1, chan)) {
         this.verbose(3, `Timeout on ${chan.name}`);
@@ -237,13 +240,6 @@ export class PbxEngine {
     const result: RunResult = { reason, steps: st.totalSteps, hangupCause: chan.hangupCause };
     this.states.delete(chan);
     return result;
-  }
-
-  private waitResponseTimeout(chan: DialplanChannel): Promise<'timeout' | 'hangup'> {
-    return new Promise((resolve) => {
-      if (chan.hungUp) return resolve('hangup');
-      this.services.clock.setTimer(10_000, () => resolve(chan.hungUp ? 'hangup' : 'timeout'));
-    });
   }
 
   /** Enter the `e` extension with a reason (EXCEPTION(reason) reads it back). */

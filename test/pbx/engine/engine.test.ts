@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeBench } from './harness.js';
+import { FakeClock } from '../../../src/core/clock.js';
 import type { DialplanApplication } from '../../../src/pbx/types.js';
 
 test('runs priorities in order, substitutes app data and logs Asterisk-style lines', async () => {
@@ -90,6 +91,29 @@ exten => t,1,NoOp(timeout)
 `);
   await b.run('test', '100');
   assert.deepEqual(b.executed(), ['100@test:1 NoOp one', 't@test:1 NoOp timeout']);
+});
+
+test('autofallthrough=no: a hangup during the response timeout ends the wait at once (h runs now, not 10 s later)', async () => {
+  const b = makeBench(`
+[general]
+autofallthrough=no
+[test]
+exten => 100,1,NoOp(one)
+exten => h,1,NoOp(gone)
+`);
+  const clock = new FakeClock();
+  b.services.clock = clock;
+  const run = b.run('test', '100');
+  await new Promise((res) => setImmediate(res));
+  assert.equal(clock.pending(), 1, 'waiting for digits');
+  b.chan.requestHangup(16);
+  let guard: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_res, reject) => {
+    guard = setTimeout(() => reject(new Error('the run still waits for the response timeout')), 2000);
+  });
+  await Promise.race([run, stuck]).finally(() => clearTimeout(guard));
+  assert.deepEqual(b.executed(), ['100@test:1 NoOp one', 'h@test:1 NoOp gone']);
+  assert.equal(clock.pending(), 0);
 });
 
 test('invalid extension goes to i with INVALID_EXTEN, else e, else hangs up with a warning', async () => {
