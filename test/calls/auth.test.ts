@@ -2,10 +2,14 @@
  * INVITE authentication as chan_sip does it: a peer with a secret is challenged with 401; the
  * right password gets through to the dialplan (here Busy() → 486 at once), a wrong one gets 403;
  * a peer with insecure=invite is not challenged; an unknown caller is refused with allowguest=no.
+ * A sip.conf reload that rebinds the SIP stack keeps calls working on the new one.
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { killAllSipp, runSipp, haveSipp } from '../helpers/sipp.js';
+import { freePort } from '../helpers/server.js';
 import { callScenario, csv, startCallServer, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
@@ -68,4 +72,15 @@ test('insecure=invite: no challenge; unknown caller with allowguest=no: 403', { 
   const r = await runSipp({ scenario: callScenario('uac_fail.xml'), target: h.target, inf: csv(h.dir, 'd.csv', [['stranger', '105']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.failed, 1, 'a 403 is not one of the statuses uac_fail accepts');
   assert.match(r.errors, /403 Forbidden/);
+});
+
+test('sip.conf reload onto another port: calls follow the new stack', { skip }, async () => {
+  const port = await freePort();
+  writeFileSync(join(h.dir, 'sip.conf'), SIP_CONF.replace('udpbindaddr = 127.0.0.1:0', `udpbindaddr = 127.0.0.1:${port}`));
+  const results = await h.server.reload('sip');
+  assert.ok(results.every((r) => r.ok), JSON.stringify(results));
+  assert.equal(h.sip.boundEndpoints()[0]?.port, port);
+  const r = await runSipp({ scenario: callScenario('uac_fail.xml'), target: `127.0.0.1:${port}`, inf: csv(h.dir, 'e.csv', [['trusted', '105']]), calls: 1, timeoutSec: 20 });
+  assert.equal(r.successful, 1, summary(r));
+  assert.match(await h.rx('sip show channels'), /0 active SIP channels/);
 });

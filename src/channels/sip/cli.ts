@@ -14,7 +14,7 @@ import { SipChannel } from './sip-channel.js';
 export interface CallCliSource {
   channels: ChannelRegistry;
   peerCalls: PeerCalls;
-  stack: SipStack;
+  stack: () => SipStack;
   inbound(): InboundCall[];
   sip: { listPeers(): SipPeerConfig[] };
 }
@@ -95,7 +95,7 @@ export function callCommands(src: CallCliSource): CliCommand[] {
         const sipChans = src.channels.list().filter((c): c is SipChannel => c instanceof SipChannel);
         for (const c of sipChans) lines.push(row(c.peer ?? '(guest)', c.callerId.num, c.callId, '(nothing)', c.onHold ? 'Yes' : 'No', c.name));
         const n = sipChans.length;
-        const t = src.stack.stats();
+        const t = src.stack().stats();
         lines.push(`${n} active SIP channel${n === 1 ? '' : 's'}`);
         lines.push(`${t.serverTransactions} server and ${t.clientTransactions} client transactions`);
         return lines.join('\n') + '\n';

@@ -12,7 +12,7 @@ import { ChannelIds } from '../channel.js';
 import { dialogKey } from '../../sip/dialog/dialog.js';
 import { DigestAuthenticator } from '../../sip/auth/digest.js';
 import { newBranch, type SipRequest } from '../../sip/message/index.js';
-import type { RequestContext } from '../../sip/transaction/types.js';
+import type { RequestContext, SipStack } from '../../sip/transaction/types.js';
 import type { Endpoint } from '../../sip/transport/types.js';
 import type { SipModule } from '../../registrar/module.js';
 import type { DialplanModule } from '../../pbx/module.js';
@@ -32,6 +32,7 @@ import type { OutboundLeg } from './outbound-leg.js';
 import { relayInto } from './relay.js';
 import { PeerCalls, sipPeerDeviceState } from './device-state.js';
 import { callCommands } from './cli.js';
+import { CAUSE } from './causes.js';
 
 /** The call record database in astvarlibdir. */
 export const CDR_FILE_NAME = 'cdr.sqlite3';
@@ -272,14 +273,28 @@ export function createCallsModule(): CallsModule {
       const onOther = (req: SipRequest, rctx: RequestContext): void => {
         if (!inDialog(req, rctx)) rctx.tx?.reply(481, 'Call/Transaction Does Not Exist');
       };
-      theStack.handle('INVITE', onInvite);
-      theStack.handle('ACK', (req, rctx) => {
-        inDialog(req, rctx);
-      });
-      for (const m of ['BYE', 'INFO', 'UPDATE']) theStack.handle(m, onOther);
+      const attach = (target: SipStack): void => {
+        target.handle('INVITE', onInvite);
+        target.handle('ACK', (req, rctx) => {
+          inDialog(req, rctx);
+        });
+        for (const m of ['BYE', 'INFO', 'UPDATE']) target.handle(m, onOther);
+      };
+      attach(theStack);
+      // A sip.conf reload that changes the bind address builds a new stack: follow it. Calls in
+      // progress on the old one are over (its sockets are closed).
+      cleanups.push(
+        sctx.bus.on('Reloaded', (e) => {
+          const now = e.module === 'sip' ? sip.getStack() : null;
+          if (!now || now === ctx.stack) return;
+          ctx.stack = now;
+          attach(now);
+          for (const call of [...book.inbound.values()]) call.channel.requestHangup(CAUSE.NORMAL_CLEARING);
+        }),
+      );
 
       commands = [
-        ...callCommands({ channels: pbx.channels, peerCalls, stack: theStack, inbound: () => [...book.inbound.values()], sip }),
+        ...callCommands({ channels: pbx.channels, peerCalls, stack: () => ctx.stack, inbound: () => [...book.inbound.values()], sip }),
         ...cdrCommands(cdrEngine),
       ];
       for (const c of commands) sctx.cli.register(c);
