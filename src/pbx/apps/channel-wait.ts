@@ -8,26 +8,29 @@ interface HangupSource {
   onHangup(fn: (cause: number) => void): () => void;
 }
 
-function hasHangupSource(chan: DialplanChannel): chan is DialplanChannel & HangupSource {
-  return typeof (chan as Partial<HangupSource>).onHangup === 'function';
+/**
+ * Call fn when the channel hangs up, for channels that announce it (Channel does; a bare
+ * DialplanChannel does not, and then nothing is called). Returns the function that stops watching.
+ */
+export function watchHangup(chan: DialplanChannel, fn: () => void): () => void {
+  const src = chan as DialplanChannel & Partial<HangupSource>;
+  return typeof src.onHangup === 'function' ? src.onHangup(fn) : () => undefined;
 }
 
 /** Resolves 'timeout' after ms, or 'hangup' as soon as the channel is hung up. */
 export function waitOnChannel(chan: DialplanChannel, services: PbxServices, ms: number): Promise<'timeout' | 'hangup'> {
   if (chan.hungUp) return Promise.resolve('hangup');
   return new Promise((resolve) => {
-    let off: (() => void) | undefined;
+    // Both callbacks run later (timers and hangups are events), when `off` and `timer` are set.
     const timer = services.clock.setTimer(Math.max(0, ms), () => {
-      off?.();
+      off();
       resolve('timeout');
     });
-    if (hasHangupSource(chan)) {
-      off = chan.onHangup(() => {
-        services.clock.clear(timer);
-        off?.();
-        resolve('hangup');
-      });
-    }
+    const off = watchHangup(chan, () => {
+      services.clock.clear(timer);
+      off();
+      resolve('hangup');
+    });
   });
 }
 

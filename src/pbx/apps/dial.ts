@@ -9,6 +9,7 @@
  *    hangs up, then the caller's dialplan ends (h runs) unless `g` was given and the caller is up.
  * The technology (SIP) supplies the legs; this file only keeps the outcome rules.
  */
+import { watchHangup } from './channel-wait.js';
 import { splitStandard } from './split.js';
 import type { AppResult, DialplanApplication, DialplanChannel, PbxServices } from '../types.js';
 
@@ -112,15 +113,6 @@ type Outcome =
   | { kind: 'timeout' }
   | { kind: 'caller-gone' }
   | { kind: 'all-failed' };
-
-interface HangupSource {
-  onHangup(fn: (cause: number) => void): () => void;
-}
-
-function watchHangup(chan: DialplanChannel, fn: () => void): () => void {
-  const src = chan as DialplanChannel & Partial<HangupSource>;
-  return typeof src.onHangup === 'function' ? src.onHangup(fn) : () => undefined;
-}
 
 export function createDialApp(deps: DialDeps): DialplanApplication {
   return {
@@ -247,11 +239,11 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
   const timeout = Number.parseFloat((timeoutText.split('^')[0] ?? '').trim());
   const timeoutMs = Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : null;
   const outcome = await new Promise<Outcome>((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
+    let timer: ReturnType<PbxServices['clock']['setTimer']> | null = null;
     let offHangup: () => void = () => undefined;
     settle = (o) => {
       settle = null;
-      if (timer) clearTimeout(timer);
+      if (timer) services.clock.clear(timer);
       offHangup();
       resolve(o);
     };
@@ -259,7 +251,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
       settle({ kind: 'all-failed' });
       return;
     }
-    if (timeoutMs !== null) timer = setTimeout(() => settle?.({ kind: 'timeout' }), timeoutMs);
+    if (timeoutMs !== null) timer = services.clock.setTimer(timeoutMs, () => settle?.({ kind: 'timeout' }));
     offHangup = watchHangup(chan, () => settle?.({ kind: 'caller-gone' }));
     if (chan.hungUp) settle?.({ kind: 'caller-gone' });
   });
