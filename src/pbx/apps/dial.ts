@@ -154,6 +154,8 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
   let settle: ((o: Outcome) => void) | null = null;
   let answeredLeg: DialLeg | null = null;
   let bridgeEnd: ((who: 'callee' | 'caller') => void) | null = null;
+  /** The winner hung up before the bridge wait began (its BYE raced the answer). */
+  let calleeGone = false;
 
   const onEvent = (leg: DialLeg, ev: DialLegEvent): void => {
     switch (ev.kind) {
@@ -193,6 +195,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
       case 'hungup':
         if (leg === answeredLeg) {
           chan.hangupCause = ev.cause || NORMAL_CLEARING;
+          calleeGone = true;
           bridgeEnd?.('callee');
         }
         return;
@@ -299,7 +302,8 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
       resolve(w);
     };
     off = watchHangup(chan, () => bridgeEnd?.('caller'));
-    if (chan.hungUp) bridgeEnd('caller');
+    if (calleeGone) bridgeEnd('callee');
+    else if (chan.hungUp) bridgeEnd('caller');
   });
   deps.bridged?.(chan, null);
   if (who === 'caller') winner.hangup(chan.hangupCause || NORMAL_CLEARING);
