@@ -8,7 +8,8 @@
  * alwaysauthreject=no an unknown peer gets 403. In-dialog SUBSCRIBEs are challenged again
  * (observed: chan_sip challenges the unSUBSCRIBE too).
  */
-import { parseAuthHeader, type SipRequest } from '../sip/message/index.js';
+import { findDigestCredentials } from '../sip/message/auth.js';
+import type { SipRequest } from '../sip/message/index.js';
 import type { SipGeneral, SipPeerConfig } from '../sip/config/sip-conf.js';
 import { aclAllows } from '../sip/config/acl.js';
 import { DigestAuthenticator } from '../sip/auth/digest.js';
@@ -19,17 +20,6 @@ export interface SubscribeAuthDeps {
   general(): SipGeneral;
   getPeer(name: string): SipPeerConfig | undefined;
   auth(): DigestAuthenticator;
-}
-
-function findCredentials(req: SipRequest, realm: string): Map<string, string> | null {
-  let first: Map<string, string> | null = null;
-  for (const value of req.headers.getAll('Authorization')) {
-    const h = parseAuthHeader(value);
-    if (h.scheme.toLowerCase() !== 'digest') continue;
-    if (h.params.get('realm') === realm) return h.params;
-    first ??= h.params;
-  }
-  return first;
 }
 
 function challenge(deps: SubscribeAuthDeps, tx: ServerTransaction, stale: boolean, peer: SipPeerConfig | null): void {
@@ -53,13 +43,13 @@ export function authenticateSubscribe(
       tx.reply(403, 'Forbidden');
       return null;
     }
-    const nonce = findCredentials(req, g.realm)?.get('nonce');
+    const nonce = findDigestCredentials(req.headers.getAll('Authorization'), g.realm)?.get('nonce');
     if (nonce !== undefined && deps.auth().isOurNonce(nonce)) tx.reply(403, 'Forbidden');
     else challenge(deps, tx, false, null);
     return null;
   }
   if (peer.secret === null && peer.md5secret === null) return peer;
-  const cred = findCredentials(req, g.realm);
+  const cred = findDigestCredentials(req.headers.getAll('Authorization'), g.realm);
   if (!cred) {
     challenge(deps, tx, false, peer);
     return null;

@@ -26,6 +26,22 @@ export function parseAuthHeader(text: string): AuthHeader {
   return { scheme, params };
 }
 
+/**
+ * The Digest credentials to check among a request's Authorization values: the ones for `realm`,
+ * else the first Digest ones (whose realm then fails the check), else null. Other schemes are
+ * skipped; a malformed value throws the parser's 400.
+ */
+export function findDigestCredentials(authorizationValues: readonly string[], realm: string): Map<string, string> | null {
+  let first: Map<string, string> | null = null;
+  for (const value of authorizationValues) {
+    const h = parseAuthHeader(value);
+    if (h.scheme.toLowerCase() !== 'digest') continue;
+    if (h.params.get('realm') === realm) return h.params;
+    first ??= h.params;
+  }
+  return first;
+}
+
 /** Parameters written without quotes (RFC 2617: algorithm, nc, stale; qop in credentials). */
 const UNQUOTED = new Set(['algorithm', 'nc', 'stale']);
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { findDigestCredentials } from '../../../src/sip/message/auth.js';
 import {
   SipHeaders, SipParseError, SipRequest, StreamFramer, canonicalHeaderName, createErrorResponse, createResponse,
   formatAuthHeader, formatNameAddr, formatUri, formatVia, newBranch, newCallId, newTag, parseAuthHeader,
@@ -146,6 +147,15 @@ describe('header value parsers', () => {
       formatAuthHeader(a),
       'Digest username="bob", realm="asterisk", nonce="a,b", uri="sip:x", response="r", algorithm=MD5, qop=auth, nc=00000001, cnonce="c"',
     );
+  });
+
+  it('findDigestCredentials prefers our realm, else the first Digest credentials', () => {
+    const other = 'Digest username="bob", realm="elsewhere", nonce="1"';
+    const ours = 'Digest username="bob", realm="asterisk", nonce="2"';
+    assert.equal(findDigestCredentials(['Basic Ym9iOng=', other, ours], 'asterisk')?.get('nonce'), '2');
+    assert.equal(findDigestCredentials([other], 'asterisk')?.get('nonce'), '1');
+    assert.equal(findDigestCredentials(['Basic Ym9iOng='], 'asterisk'), null);
+    assert.throws(() => findDigestCredentials(['Digest realm'], 'asterisk'), SipParseError);
   });
 });
 
