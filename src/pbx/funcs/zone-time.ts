@@ -25,6 +25,7 @@ export interface BrokenDownTime {
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const abbreviations = new Map<string, Intl.DateTimeFormat>();
+const usAbbreviations = new Map<string, Intl.DateTimeFormat>();
 
 function isValidZone(zone: string): boolean {
   try {
@@ -39,7 +40,8 @@ function isValidZone(zone: string): boolean {
 export function resolveZone(zone: string): string | undefined {
   const z = zone.trim();
   if (z === '') return undefined;
-  return isValidZone(z) ? z : 'UTC';
+  // A zone that already has a formatter is valid: no test formatter built per call.
+  return formatters.has(z) || isValidZone(z) ? z : 'UTC';
 }
 
 function formatter(zone: string | undefined): Intl.DateTimeFormat {
@@ -63,16 +65,21 @@ function formatter(zone: string | undefined): Intl.DateTimeFormat {
   return f;
 }
 
-function abbreviation(zone: string | undefined, date: Date): string {
+/** A cached `timeZoneName: 'short'` formatter of the locale for the zone. */
+function zoneNameFormatter(cache: Map<string, Intl.DateTimeFormat>, locale: string, zone: string | undefined): Intl.DateTimeFormat {
   const key = zone ?? '';
-  let f = abbreviations.get(key);
+  let f = cache.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'short' });
-    abbreviations.set(key, f);
+    f = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' });
+    cache.set(key, f);
   }
-  let name = f.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  return f;
+}
+
+function abbreviation(zone: string | undefined, date: Date): string {
+  let name = zoneNameFormatter(abbreviations, 'en-GB', zone).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? '';
   if (/^GMT[+-]/.test(name)) {
-    const us = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' });
+    const us = zoneNameFormatter(usAbbreviations, 'en-US', zone);
     const alt = us.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? name;
     name = /^GMT[+-]/.test(alt) ? name : alt;
   }
