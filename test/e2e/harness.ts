@@ -182,10 +182,10 @@ export function sippSummary(r: SippResult): string {
   return `exit ${r.exitCode} ok ${r.successful} failed ${r.failed}\n${r.errors}\n${r.stderr}`;
 }
 
-/** Start a SIPp UAS (`scenario` in test/fixtures/e2e) on a free port and register it as peer 555. */
-export async function startCallee(rig: Rig, scenario: 'uas_ring.xml' | 'uas_answer.xml', calls = 1): Promise<SippRunHandle> {
+/** Start a SIPp UAS (`scenario` in test/fixtures/e2e) for `calls` calls on a free port and register it as peer 555. */
+export async function startCallee(rig: Rig, scenario: 'uas_ring.xml' | 'uas_answer.xml', calls = 1, timeoutSec = 30): Promise<SippRunHandle> {
   const port = await freePort();
-  const uas = startSipp({ scenario: fixture('e2e', scenario), target: rig.target, calls, timeoutSec: 30, args: ['-p', String(port)] });
+  const uas = startSipp({ scenario: fixture('e2e', scenario), target: rig.target, calls, timeoutSec, args: ['-p', String(port)] });
   const tmp = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   try {
     const reg = await runSipp({
