@@ -16,6 +16,8 @@ export function hasGlobMagic(s: string): boolean {
   return /[*?[]/.test(s);
 }
 
+const MATCHES_NOTHING = /(?!)/;
+
 /** Translate one path component's glob into an anchored RegExp. */
 export function globComponentToRegExp(component: string): RegExp {
   let re = '';
@@ -37,7 +39,13 @@ export function globComponentToRegExp(component: string): RegExp {
       i = close;
     } else re += ch.replace(/[.+^${}()|\\]/g, (c) => '\\' + c);
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    // A bracket expression RegExp refuses (a reversed range such as [z-a]): glob(3) matches
+    // nothing with it, so neither do we, instead of throwing out of the config parser.
+    return MATCHES_NOTHING;
+  }
 }
 
 /**

@@ -240,6 +240,9 @@ test('#include globs expand sorted; hidden files are skipped; no match is an err
     assert.deepEqual(doc.sections.map((s) => s.name), ['a', 'b', 'x1', 'x1']);
     writeFileSync(join(dir, 'bad.conf'), '[s]\n\n#include "none/*.conf"\n');
     confError(() => loadConfFile(join(dir, 'bad.conf')), join(dir, 'bad.conf'), 3, /listed as a #include but it does not exist/);
+    // A reversed range is no RegExp: it matches nothing (glob(3)) rather than throwing a SyntaxError.
+    writeFileSync(join(dir, 'range.conf'), '[s]\n#include "conf.d/[z-a]*.conf"\n');
+    confError(() => loadConfFile(join(dir, 'range.conf')), join(dir, 'range.conf'), 2, /listed as a #include but it does not exist/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
