@@ -208,7 +208,8 @@ export async function startCallee(rig: Rig, scenario: 'uas_ring.xml' | 'uas_answ
 
 export interface CallOutcome {
   caller: SippResult;
-  callee: SippResult;
+  /** The callee SIPp's result when waited for (answered calls, or `waitCallee`), else null. */
+  callee: SippResult | null;
   /** Wall-clock ms at which SIPp sent the CANCEL (from its message trace), for missed calls. */
   cancelAt: number | null;
   /** herald's channel name of the caller's leg (SIP/1000-xxxxxxxx). */
@@ -229,12 +230,23 @@ export function sippSendTimes(trace: string, method: string): number[] {
   return out;
 }
 
+export interface PlaceCallOptions {
+  /** How long 555 rings before the CANCEL, or how long an answered call lasts (ms, default 200). */
+  ringMs?: number;
+  /**
+   * Wait for the ringing callee SIPp to finish its scenario (it lingers 1 s after the ACK to
+   * absorb retransmissions); by default it is stopped once herald has finished the call.
+   */
+  waitCallee?: boolean;
+}
+
 /**
  * One call from 1000 to 555 through [Local]: `missed` = ring then the caller CANCELs after
  * `ringMs`; `answered` = 555 answers, they talk `ringMs`, the caller hangs up. Resolves once
- * herald has finished the call's h extension (its last step, Hangup at h@macro-DialVM:5).
+ * herald has finished the call's h extension (see waitHangupDone).
  */
-export async function placeCall(rig: Rig, kind: 'missed' | 'answered', ringMs = 200): Promise<CallOutcome> {
+export async function placeCall(rig: Rig, kind: 'missed' | 'answered', opts: PlaceCallOptions = {}): Promise<CallOutcome> {
+  const ringMs = opts.ringMs ?? 200;
   const h = rig.herald;
   const from = h.output().length;
   const uas = await startCallee(rig, kind === 'missed' ? 'uas_ring.xml' : 'uas_answer.xml');
@@ -260,14 +272,16 @@ export async function placeCall(rig: Rig, kind: 'missed' | 'answered', ringMs = 
       trace = '';
     }
     const cancels = sippSendTimes(trace, 'CANCEL');
-    const callee = await uas.result;
     // The caller leg's name from its first dialplan step, then the end of its h extension.
     const nameRe = /Executing \[555@Local:1\] Macro\("(SIP\/1000-[0-9a-f]+)"/;
-    let channel = '';
-    await h.waitForOutput(nameRe, 5000);
-    channel = nameRe.exec(h.output().slice(from))?.[1] ?? '';
-    if (channel === '') throw new Error(`no 555@Local:1 step for this call:\n${h.output().slice(from)}`);
+    const channel = await waitFor('the call in [Local]', () => nameRe.exec(h.output().slice(from))?.[1], 5000).catch((err: Error) => {
+      uas.kill();
+      throw new Error(`${err.message}\n${h.output().slice(from)}`);
+    });
     await waitHangupDone(h, channel, from);
+    let callee: SippResult | null = null;
+    if (kind === 'answered' || opts.waitCallee) callee = await uas.result;
+    else uas.kill();
     return { caller, callee, cancelAt: cancels[0] ?? null, channel, console: h.output().slice(from) };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
