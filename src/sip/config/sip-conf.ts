@@ -50,7 +50,10 @@ export interface SipGeneral {
   realm: string;
   userAgent: string;
   qualifyFreqMs: number;
-  /** Gap between qualify OPTIONS of different peers (chan_sip qualifygap), ms. */
+  /**
+   * chan_sip qualifygap (ms between groups of qualify OPTIONS). Read and shown, not used: herald
+   * spreads the first qualify of restored peers at random over qualifyfreq instead.
+   */
   qualifyGapMs: number;
   t1Min: number;
   timerT1: number;
