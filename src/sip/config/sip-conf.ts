@@ -51,7 +51,7 @@ export interface SipGeneral {
   userAgent: string;
   qualifyFreqMs: number;
   /**
-   * chan_sip qualifygap (ms between groups of qualify OPTIONS). Read and shown, not used: herald
+   * chan_sip qualifygap (ms between groups of qualify OPTIONS). Read but not used: herald
    * spreads the first qualify of restored peers at random over qualifyfreq instead.
    */
   qualifyGapMs: number;
