@@ -102,7 +102,16 @@ export interface CompiledEre {
   hasAlternation: boolean;
   /** The JS source (for the longest-match search). */
   source: string;
+  /**
+   * For the longest-match search: the pattern anchored at the end (`(?:source)$`, sticky), run on
+   * the subject cut at each candidate end. Null when the source looks past the match's end
+   * (`$`, `\b`, `\B`, lookahead), where cutting the subject would change the answer.
+   */
+  endAnchored: RegExp | null;
 }
+
+/** Constructs whose outcome depends on the text after the match (checked conservatively). */
+const LOOKS_PAST_END = /\$|\\[bB]|\(\?[=!]/;
 
 export function translateEre(pattern: string): { source: string; groups: number; hasAlternation: boolean } {
   let out = '';
@@ -259,7 +268,8 @@ export function compileEre(pattern: string): CompiledEre {
   } catch (err) {
     throw new RegexCompileError((err as Error).message);
   }
-  const compiled: CompiledEre = { regex, groups: t.groups, hasAlternation: t.hasAlternation, source: t.source };
+  const endAnchored = t.hasAlternation && !LOOKS_PAST_END.test(t.source) ? new RegExp(`(?:${t.source})$`, 'sy') : null;
+  const compiled: CompiledEre = { regex, groups: t.groups, hasAlternation: t.hasAlternation, source: t.source, endAnchored };
   if (cache.size > 500) cache.clear();
   cache.set(pattern, compiled);
   return compiled;
@@ -284,7 +294,15 @@ export function execEre(re: CompiledEre, subject: string): EreMatch | null {
   // Longest match at this start: the match must end exactly `rest` characters before the end.
   // (Bounded: beyond 1024 characters the backtracking match is kept.)
   const last = Math.min(subject.length, start + m[0].length + 1024);
+  const anchored = re.endAnchored;
   for (let end = last; end > start + m[0].length; end--) {
+    if (anchored) {
+      // One compiled RegExp for every candidate end (compiling one per end cost ~15 us each).
+      anchored.lastIndex = start;
+      const lm = anchored.exec(subject.slice(0, end));
+      if (lm) return { start, end, group1: lm[1] };
+      continue;
+    }
     const rest = subject.length - end;
     const exact = new RegExp(`(?:${re.source})(?=[\\s\\S]{${rest}}$)`, 'sy');
     exact.lastIndex = start;
