@@ -202,3 +202,13 @@ test('POSIX leftmost-longest also through quantified groups', () => {
   assert.equal(value('"xaabab" =~ "a*(ab)*"'), '0');
   assert.equal(value('"abcd" : "(a|ab)(c|bcd)"'), 'a');
 });
+
+test('longest alternative on a long subject, with and without an assertion after the match', () => {
+  const long = `${'x'.repeat(1200)}abcd${'y'.repeat(800)}`;
+  assert.equal(value(`"${long}" =~ "(b|bc)"`), 'bc');
+  assert.equal(value(`"${long}" =~ "(b|bc)(d|dy)"`), 'bc');
+  assert.equal(value(`"${long}" =~ "b|bcdy|bc"`), '4');
+  // \b after the match: the search must see the text that follows the candidate end.
+  assert.equal(value(`"ab abc" =~ "(ab|abc)\\b"`), 'ab');
+  assert.equal(value(`"abc ab" =~ "(ab|abc)\\b"`), 'abc');
+});
