@@ -93,6 +93,7 @@ class SipStackImpl implements SipStack {
       log: opts.log,
       timers: this.timers,
       send: (msg, dest, connectionId, onError) => this.transmit(msg, dest, connectionId, onError),
+      resend: (msg, dest, connectionId, onError) => this.transport.send(msg, dest, { connectionId }, onError),
     };
     this.transport.onMessage((m) => this.onInbound(m));
     this.transport.onBadMessage((raw, source, _local, connectionId, err) => this.onBadMessage(raw, source, connectionId, err));

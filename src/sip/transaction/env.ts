@@ -14,6 +14,8 @@ export interface TransactionEnv {
   timers: TimerConfig;
   /** Send msg to dest (preferring connectionId); onError is called for transport failures. */
   send(msg: SipMessage, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void;
+  /** Send msg again exactly as it is (a retransmission, e.g. a wireCopy): no header is added. */
+  resend(msg: SipMessage, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void;
 }
 
 /** Reliable transports (TCP, TLS, WS, WSS) need no retransmissions (RFC 3261 §17.1.1.2). */

@@ -13,6 +13,8 @@ import type { ClientTransaction, ClientTransactionHandlers } from './types.js';
 
 export type NictState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
+const COMPLETED: ClientTransactionHandlers = { onFinal: () => undefined };
+
 export class NonInviteClientTransaction implements ClientTransaction {
   state: NictState = 'trying';
   private readonly timers: NamedTimers;
@@ -25,7 +27,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
     readonly request: SipRequest,
     private readonly dest: Endpoint,
     private readonly connectionId: string | null,
-    private readonly handlers: ClientTransactionHandlers,
+    private handlers: ClientTransactionHandlers,
     private readonly env: TransactionEnv,
     private readonly onEnd: (tx: NonInviteClientTransaction) => void,
   ) {
@@ -56,7 +58,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
     this.state = 'completed';
     this.timers.stop('E');
     this.timers.stop('F');
-    callSafely(this.env.log, 'onFinal', () => this.handlers.onFinal(res));
+    const handlers = this.handlers;
+    // Completed: only absorbing retransmitted responses until Timer K; let go of the TU's callbacks.
+    this.handlers = COMPLETED;
+    callSafely(this.env.log, 'onFinal', () => handlers.onFinal(res));
     // "Timer K ... T4 for unreliable, zero for reliable" (§17.1.2.2).
     if (this.tv.K === 0) this.terminate();
     else this.timers.start('K', this.tv.K, () => this.terminate());

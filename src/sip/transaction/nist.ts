@@ -8,7 +8,7 @@
  * RFC 3261 gives the TU unlimited time to answer; a client gives up after Timer F (64*T1), so a
  * transaction still unanswered after that long is dropped (logged) rather than kept forever.
  */
-import type { SipRequest, SipResponse } from '../message/index.js';
+import { wireCopy, type SipRequest, type SipResponse } from '../message/index.js';
 import { ServerTransactionBase, type ServerTransactionInit } from './server-base.js';
 
 export type NistState = 'trying' | 'proceeding' | 'completed' | 'terminated';
@@ -42,14 +42,22 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
     this.transmit(res);
     if (this.ended) return;
     this.shrink();
-    if (this.tv.J === 0) this.end();
-    else this.timers.start('J', this.tv.J, () => this.end());
+    if (this.tv.J === 0) {
+      this.end();
+      return;
+    }
+    // Kept 64*T1 only to answer retransmissions: its bytes are all that is needed.
+    this.lastResponse = wireCopy(res);
+    this.releaseRequest();
+    this.timers.start('J', this.tv.J, () => this.end());
   }
 
   receiveRequest(_req: SipRequest): void {
     // "any retransmissions of the request received while in [Proceeding/Completed] MUST be passed
     // to the transport layer for retransmission" of the last response; in Trying they are discarded.
-    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastResponse) this.transmit(this.lastResponse);
+    if (!this.lastResponse) return;
+    if (this.state === 'completed') this.retransmit(this.lastResponse);
+    else if (this.state === 'proceeding') this.transmit(this.lastResponse);
   }
 
   private end(): void {

@@ -2,7 +2,7 @@
  * What the INVITE and non-INVITE server transactions share: identity, the response destination,
  * reply() with a stable To tag, TU callbacks, and removal from the table when terminated.
  */
-import { createResponse, newTag, type SipRequest, type SipResponse } from '../message/index.js';
+import { createResponse, newTag, parseMessage, serializeMessage, type SipRequest, type SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/types.js';
 import { callSafely, isReliable, type TransactionEnv } from './env.js';
 import { NamedTimers, timerValues, type TimerValues } from './timers.js';
@@ -27,12 +27,16 @@ export interface ServerTransactionInit {
 
 export abstract class ServerTransactionBase implements ServerTransaction {
   readonly id: string;
-  readonly request: SipRequest;
+  /** The request, or null once only its bytes are kept (releaseRequest). */
+  private req: SipRequest | null;
+  private reqBytes: Buffer | null = null;
   readonly source: Endpoint;
   readonly connectionId: string | null;
   readonly responseDest: Endpoint;
   /** The To tag this transaction uses in every response it builds (§8.2.6.2). */
   readonly toTag: string;
+  /** The request came without a To tag (responses get ours). */
+  private readonly toTagMissing: boolean;
   protected readonly env: TransactionEnv;
   protected readonly timers: NamedTimers;
   protected readonly tv: TimerValues;
@@ -41,13 +45,14 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   protected ended = false;
   protected finalSent = false;
   private readonly onEnd: (tx: ServerTransactionBase) => void;
-  private readonly cancelHandlers: Array<(cancel: SipRequest) => void> = [];
-  private readonly terminatedHandlers: Array<(reason: TerminationReason) => void> = [];
+  // Allocated on first use: most transactions never get a handler.
+  private cancelHandlers: Array<(cancel: SipRequest) => void> | null = null;
+  private terminatedHandlers: Array<(reason: TerminationReason) => void> | null = null;
   private terminationReported = false;
 
   constructor(init: ServerTransactionInit) {
     this.id = init.id;
-    this.request = init.request;
+    this.req = init.request;
     this.source = init.source;
     this.connectionId = init.connectionId;
     this.responseDest = init.responseDest;
@@ -57,6 +62,15 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     this.reliable = isReliable(init.responseDest);
     this.tv = timerValues(init.env.timers, this.reliable);
     this.toTag = init.request.toTag ?? newTag();
+    this.toTagMissing = init.request.toTag === null;
+  }
+
+  /**
+   * The request that created the transaction. A completed transaction that only absorbs
+   * retransmissions keeps it as bytes (releaseRequest); then each read parses it again.
+   */
+  get request(): SipRequest {
+    return this.req ?? (parseMessage(this.reqBytes as Buffer) as SipRequest);
   }
 
   abstract respond(res: SipResponse): void;
@@ -79,11 +93,11 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   }
 
   onCancel(handler: (cancel: SipRequest) => void): void {
-    this.cancelHandlers.push(handler);
+    (this.cancelHandlers ??= []).push(handler);
   }
 
   onTerminated(handler: (reason: TerminationReason) => void): void {
-    this.terminatedHandlers.push(handler);
+    (this.terminatedHandlers ??= []).push(handler);
   }
 
   /** Stop timers and leave the table without telling the TU (stack shutdown). */
@@ -100,8 +114,22 @@ export abstract class ServerTransactionBase implements ServerTransaction {
    * keeps a completed transaction small while it waits out Timer J / H / L.
    */
   protected shrink(): void {
-    this.request.invalidate();
+    this.req?.invalidate();
     this.lastResponse?.invalidate();
+  }
+
+  /**
+   * Keep the request only as its bytes (an exact-size buffer of its own): a completed non-INVITE
+   * transaction waits out Timer J (32 s on UDP) needing nothing of it, and at thousands of
+   * requests a second the parsed objects (header arrays, values, the message text) add up.
+   */
+  protected releaseRequest(): void {
+    if (this.req === null) return;
+    const serialized = serializeMessage(this.req);
+    const bytes = Buffer.allocUnsafeSlow(serialized.length);
+    serialized.copy(bytes);
+    this.reqBytes = bytes;
+    this.req = null;
   }
 
   protected finish(reason: TerminationReason): void {
@@ -112,11 +140,11 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   protected reportTermination(reason: TerminationReason): void {
     if (this.terminationReported) return;
     this.terminationReported = true;
-    for (const h of this.terminatedHandlers) callSafely(this.env.log, 'onTerminated', () => h(reason));
+    for (const h of this.terminatedHandlers ?? []) callSafely(this.env.log, 'onTerminated', () => h(reason));
   }
 
   protected runCancelHandlers(cancel: SipRequest): void {
-    for (const h of this.cancelHandlers) callSafely(this.env.log, 'onCancel', () => h(cancel));
+    for (const h of this.cancelHandlers ?? []) callSafely(this.env.log, 'onCancel', () => h(cancel));
   }
 
   /**
@@ -124,8 +152,13 @@ export abstract class ServerTransactionBase implements ServerTransaction {
    * of the 100 (Trying) response". A TU that built its own response without one gets ours.
    */
   protected transmit(res: SipResponse): void {
-    if (res.status > 100 && this.request.toTag === null) this.ensureToTag(res);
+    if (res.status > 100 && this.toTagMissing) this.ensureToTag(res);
     this.env.send(res, this.responseDest, this.connectionId, (err) => this.onTransportError(err));
+  }
+
+  /** Send a kept final response (a wireCopy) again exactly as it went out the first time. */
+  protected retransmit(res: SipResponse): void {
+    this.env.resend(res, this.responseDest, this.connectionId, (err) => this.onTransportError(err));
   }
 
   private ensureToTag(res: SipResponse): void {
