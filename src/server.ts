@@ -179,8 +179,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   bus.onError = (err, event) => log.error({ err, event: String(event) }, 'event listener failed');
   bus.on('Verbose', ({ level, text }) => {
     emitConsole(level, formatVerbose(level, text));
-    // Asterisk's messages log carries the verbose lines too.
-    log.info({ verbose: level }, text);
+    // The log carries a verbose line when some console shows that level: Asterisk skips a
+    // verbose message above ast_verb_sys_level (the highest console verbosity) altogether, so
+    // at verbosity 0 its logs hold no per-step `Executing` lines (160 bytes each here).
+    if (level <= Math.max(rootVerbosity, control?.maxConsoleVerbosity() ?? -1)) log.info({ verbose: level }, text);
   });
   // `sip set debug on`: chan_sip prints each message with ast_verbose at no level, so every
   // console shows it. Console only, never the JSON log: the messages carry Authorization headers.

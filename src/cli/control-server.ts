@@ -170,6 +170,13 @@ export class ControlServer {
     for (const c of this.connections) c.push(level, text);
   }
 
+  /** The highest verbosity of the remote consoles (-1 with none). */
+  maxConsoleVerbosity(): number {
+    let max = -1;
+    for (const c of this.connections) max = Math.max(max, c.consoleVerbosity);
+    return max;
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;

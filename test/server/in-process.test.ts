@@ -222,6 +222,23 @@ test('sip set debug traces reach the console at any verbosity but never the JSON
   assert.equal(log.text().includes('Authorization'), false);
 });
 
+test('the JSON log gets a verbose line only when some console shows its level (ast_verb_sys_level)', async (t) => {
+  const dir = tempConfigDir(t);
+  const log = sink();
+  const server = await startServer({ configDir: dir, verbosity: 1, foreground: false, processHooks: false, logDestination: log.stream, modules: [] });
+  t.after(() => server.stop());
+  server.context.bus.emit('Verbose', { level: 1, text: 'level one' });
+  server.context.bus.emit('Verbose', { level: 3, text: 'Executing [s@x:1] NoOp("a", "") in new stack' });
+  const client = await ControlClient.connect(server.controlPath);
+  t.after(() => client.close());
+  await client.console(3);
+  server.context.bus.emit('Verbose', { level: 3, text: 'shown on the remote console' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.match(log.text(), /level one/);
+  assert.doesNotMatch(log.text(), /Executing/);
+  assert.match(log.text(), /shown on the remote console/);
+});
+
 test('a module whose stop() hangs is reported and the shutdown completes', async (t) => {
   const dir = tempConfigDir(t);
   const log = sink();
