@@ -133,7 +133,8 @@ describe('seed 000 restored: bob and the bot on Prosody', { skip }, () => {
     await p.restart();
     await bob.stop();
     // The bot saw its stream end (so "Connected" below is a new connection), then logs in again.
-    const dropped = /xmpp asterisk: pbx@localhost\/pbx via xmpp:\/\/127\.0\.0\.1:\d+: stream error from server: system-shutdown/;
+    // Prosody closes streams with system-shutdown on SIGTERM; a harder end reads "connection … lost".
+    const dropped = /xmpp asterisk: (pbx@localhost\/pbx via xmpp:\/\/127\.0\.0\.1:\d+: stream error from server: system-shutdown|connection to xmpp:\/\/127\.0\.0\.1:\d+ lost)/;
     await waitFor('the bot to see Prosody go', () => dropped.test(rig.herald.output().slice(from)), 10000);
     await waitConnected(rig.herald, 2, 20000);
     t.diagnostic(`Prosody restart → both accounts Connected again after ${Date.now() - t0} ms`);
