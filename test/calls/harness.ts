@@ -86,7 +86,9 @@ export function csv(dir: string, name: string, rows: string[][]): string {
 /** Start a SIPp UAS on a free port and register it as `peer`'s contact. */
 export async function callee(h: CallServer, peer: string, scenario: string, calls: number, extra: string[] = []): Promise<{ uas: SippRunHandle; port: number }> {
   const port = await freePort();
-  const uas = startSipp({ scenario: callScenario(scenario), target: h.target, calls, timeoutSec: 60, args: ['-p', String(port), ...extra] });
+  // SIPp as UAS caps its open calls at 3 × rate × scenario length (a few dozen) unless -l says
+  // otherwise; beyond that it mistakes CANCELs of calls it dropped for new calls.
+  const uas = startSipp({ scenario: callScenario(scenario), target: h.target, calls, timeoutSec: 60, args: ['-p', String(port), '-l', '10000', ...extra] });
   const reg = await runSipp({
     scenario: callScenario('register.xml'),
     target: h.target,
@@ -109,5 +111,10 @@ export async function waitUntil(check: () => boolean, timeoutMs = 10000, what: s
 }
 
 export function summary(r: SippResult): string {
-  return `exit ${r.exitCode} ok ${r.successful} failed ${r.failed}\n${r.errors}\n${r.stderr}`;
+  const why = Object.entries(r.stats)
+    .filter(([k, v]) => k.startsWith('Failed') && k.endsWith('(C)') && v !== '0')
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const errors = r.errors.split('\n').filter((l) => !l.includes('Dead call')).join('\n');
+  return `exit ${r.exitCode} ok ${r.successful} failed ${r.failed} ${why}\n${errors.slice(0, 4000)}\n${r.stderr.slice(0, 2000)}`;
 }
