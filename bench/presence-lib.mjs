@@ -97,6 +97,7 @@ export async function startBenchServer({ build = 'dist', hints = 1, heapMb = 409
     pid: child.pid,
     rx: (line) => call({ type: 'rx', line }),
     mem: () => call({ type: 'mem' }),
+    heapSnapshot: (path) => call({ type: 'heapsnapshot', path }),
     stop: async () => {
       const killer = setTimeout(() => child.kill('SIGKILL'), 15000);
       await Promise.race([call({ type: 'stop' }), new Promise((res) => child.once('exit', res))]);

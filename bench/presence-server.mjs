@@ -4,12 +4,14 @@
 // yet), in its own process so its RSS is its own. Driven over IPC by bench/presence-lib.mjs:
 //   {id, type: 'rx', line}  → {id, output, t0, t1}   (t0/t1: epoch ms with sub-ms precision
 //                                                    around the command, comparable across processes)
-//   {id, type: 'mem'}       → {id, rss, heapUsed, cpuMs, transactions, subscriptions}   (after a GC when --expose-gc)
+//   {id, type: 'mem'}       → {id, rss, heapUsed, heapTotal, external, cpuMs, transactions, subscriptions}   (after a GC when --expose-gc)
+//   {id, type: 'heapsnapshot', path} → {id, path}   (v8.writeHeapSnapshot, for memory work)
 // Usage (forked): node [--expose-gc] bench/presence-server.mjs <configDir> [--build dist]
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 
 const argv = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -61,7 +63,9 @@ process.on('message', async (m) => {
     const mu = process.memoryUsage();
     const cpu = process.cpuUsage();
     const tx = sip.getStack()?.stats() ?? { serverTransactions: -1, clientTransactions: -1 };
-    process.send({ id: m.id, transactions: tx.serverTransactions + tx.clientTransactions, rss: mu.rss, heapUsed: mu.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000, subscriptions: m.count === false ? -1 : (presence?.subscriptions().length ?? -1) });
+    process.send({ id: m.id, transactions: tx.serverTransactions + tx.clientTransactions, rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, cpuMs: (cpu.user + cpu.system) / 1000, subscriptions: m.count === false ? -1 : (presence?.subscriptions().length ?? -1) });
+  } else if (m.type === 'heapsnapshot') {
+    process.send({ id: m.id, path: writeHeapSnapshot(m.path) });
   } else if (m.type === 'stop') {
     await server.stop();
     process.send({ id: m.id });

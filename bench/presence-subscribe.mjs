@@ -97,6 +97,8 @@ if (!only || only === 'memory') {
     const per = (after.rss - before.rss) / (subs - failed);
     const perHeap = (after.heapUsed - before.heapUsed) / (subs - failed);
     console.log(`  RSS ${(before.rss / 1048576).toFixed(1)} → ${(after.rss / 1048576).toFixed(1)} MiB: ${(per / 1024).toFixed(2)} KB per subscription (heap ${(perHeap / 1024).toFixed(2)} KB); server counts ${after.subscriptions}`);
+    const mib = (x) => (x / 1048576).toFixed(1);
+    console.log(`  V8 heap committed ${mib(before.heapTotal)} → ${mib(after.heapTotal)} MiB, external (buffers) ${mib(before.external)} → ${mib(after.external)} MiB; the rest of RSS is native (SQLite, malloc)`);
     results.memoryKb = per / 1024;
   } finally {
     client.close();

@@ -10,6 +10,7 @@
  */
 import { formatUri, SipHeaders, SipRequest } from '../sip/message/index.js';
 import type { Endpoint } from '../sip/transport/types.js';
+import { detach, intern, internEndpoint } from './intern.js';
 
 export interface NotifierDialog {
   callId: string;
@@ -60,21 +61,23 @@ export function dialogFromSubscribe(
   contact: string,
 ): NotifierDialog {
   const target = req.contacts[0];
+  // Kept for the subscription's lifetime: own copies (not views into the received message) and
+  // shared copies of what other subscriptions repeat (a hint's URIs, a phone's address and target).
   return {
-    callId: req.callId,
-    localTag,
-    remoteTag: req.fromTag ?? '',
-    localAddress: withoutTag(req.headers.get('To') ?? ''),
-    remoteAddress: withoutTag(req.headers.get('From') ?? ''),
-    localUri: formatUri(req.to.uri),
-    remoteUri: formatUri(req.from.uri),
-    remoteTarget: target ? formatUri(target.uri) : formatUri(req.from.uri),
-    routeSet: req.headers.getAll('Record-Route').map((r) => r.trim()),
+    callId: detach(req.callId),
+    localTag: detach(localTag),
+    remoteTag: detach(req.fromTag ?? ''),
+    localAddress: intern(withoutTag(req.headers.get('To') ?? '')),
+    remoteAddress: intern(withoutTag(req.headers.get('From') ?? '')),
+    localUri: intern(formatUri(req.to.uri)),
+    remoteUri: intern(formatUri(req.from.uri)),
+    remoteTarget: intern(target ? formatUri(target.uri) : formatUri(req.from.uri)),
+    routeSet: req.headers.getAll('Record-Route').map((r) => intern(r.trim())),
     localCseq: FIRST_LOCAL_CSEQ,
     remoteCseq: req.cseq.seq,
-    dest: { ...source },
-    connectionId,
-    contact,
+    dest: internEndpoint(source),
+    connectionId: connectionId === null ? null : intern(connectionId),
+    contact: intern(contact),
   };
 }
 
@@ -83,9 +86,9 @@ export function acceptRefresh(d: NotifierDialog, req: SipRequest, source: Endpoi
   if (req.cseq.seq <= d.remoteCseq) return false;
   d.remoteCseq = req.cseq.seq;
   const target = req.contacts[0];
-  if (target && !target.wildcard) d.remoteTarget = formatUri(target.uri);
-  d.dest = { ...source };
-  d.connectionId = connectionId;
+  if (target && !target.wildcard) d.remoteTarget = intern(formatUri(target.uri));
+  d.dest = internEndpoint(source);
+  d.connectionId = connectionId === null ? null : intern(connectionId);
   return true;
 }
 

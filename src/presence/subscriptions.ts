@@ -31,7 +31,7 @@
  * but not dialog-info subscribers (their body does not change); asterisk compat follows
  * chan_sip: presence changes reach Digium phones only, on both packages.
  */
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { SipGeneral, SipPeerConfig } from '../sip/config/sip-conf.js';
 import type { DigestAuthenticator } from '../sip/auth/digest.js';
@@ -44,6 +44,8 @@ import { authenticateSubscribe } from './authenticate.js';
 import { buildExtenStateBody, buildMessageSummary } from './bodies/index.js';
 import type { BodyType, PresenceCompat, RingingCaller } from './bodies/types.js';
 import { acceptRefresh, dialogFromSubscribe, inDialogRequest } from './dialog.js';
+import { ExpiryQueue } from './expiry.js';
+import { intern } from './intern.js';
 import { ALLOW_EVENTS, eventPackage, isEventPackage, negotiateBody, type EventPackage } from './negotiate.js';
 import { CRASH_SEQUENCE_MARGIN, subscriptionId, type SubscriptionRecord, SubscriptionStore } from './record.js';
 
@@ -100,16 +102,51 @@ export const MAX_NOTIFY_TIMEOUTS = 3;
 /** RFC 3856 §6.4 / RFC 4235 §3.2 / RFC 3842 §4.4: each package's default duration is one hour. */
 const PACKAGE_DEFAULT_EXPIRES = 3600;
 
+/**
+ * NOTIFYs of one hint change sent per event-loop turn; the rest follow on setImmediate. libuv
+ * reads at most 32 datagrams per socket per turn, so sending about as many per turn lets the
+ * 200 OKs be read (and their transactions completed) as fast as NOTIFYs go out: a 10,000-NOTIFY
+ * loop would leave them piling up in the socket buffer until it overflows (then every lost 200
+ * costs a retransmission 500 ms later).
+ */
+export const FANOUT_CHUNK = 32;
+/** Bodies kept per hint between changes (distinct body types, URIs, dialog-info versions). */
+const BODY_CACHE_MAX = 256;
+/** lastPresence of a subscription that has not been notified yet (shared, never mutated). */
+const NOT_SET_SENT: PresenceInfo = Object.freeze({ state: 'not_set', subtype: '', message: '' });
+
 interface LiveSubscription {
   rec: SubscriptionRecord;
-  unwatch: (() => void) | null;
-  timer: TimerHandle | null;
+  /** The hint it watches (null for message-summary, or while waiting for its hint). */
+  group: HintGroup | null;
+  /** Body-cache key of what does not change between NOTIFYs (interned: shared by alike watchers). */
+  bodyKey: string;
+  /** Expiry (ExpiryQueue): wall-clock ms. */
+  dueAt: number;
   inFlight: boolean;
   pending: boolean;
+  /** In the fan-out queue. */
+  queued: boolean;
   /** Set when the next NOTIFY is the last one. */
   terminate: string | null;
   timeouts: number;
   ended: boolean;
+}
+
+/**
+ * The watchers of one hint: one HintEngine watch for all of them (not one closure per
+ * subscription), the hint's state read once per change, and each distinct body built once per
+ * change and shared by every NOTIFY that carries it.
+ */
+interface HintGroup {
+  key: string;
+  context: string;
+  exten: string;
+  members: Set<LiveSubscription>;
+  unwatch: (() => void) | null;
+  /** The hint as of its last change (null: read it again). */
+  view: HintView | null;
+  bodies: Map<string, Buffer>;
 }
 
 /** One row of `sip show subscriptions`. */
@@ -125,6 +162,10 @@ export interface SubscriptionSummary {
   mailbox: string | null;
   expiresSec: number;
   createdAt: number;
+}
+
+function groupKey(context: string, exten: string): string {
+  return `${exten}\u0000${context}`;
 }
 
 function dialogKey(callId: string, remoteTag: string, localTag: string): string {
@@ -149,9 +190,18 @@ function sipUri(user: string, host: string, port: number, transport?: string): s
 
 export class SubscriptionServer {
   private readonly byDialog = new Map<string, LiveSubscription>();
+  private readonly groups = new Map<string, HintGroup>();
+  private readonly expiry: ExpiryQueue<LiveSubscription>;
+  /** Fan-out: subscriptions with a NOTIFY to send, drained FANOUT_CHUNK at a time. */
+  private queue: LiveSubscription[] = [];
+  private queueHead = 0;
+  private drainScheduled = false;
+  private draining = false;
   private closed = false;
 
-  constructor(private readonly deps: SubscriptionServerDeps) {}
+  constructor(private readonly deps: SubscriptionServerDeps) {
+    this.expiry = new ExpiryQueue<LiveSubscription>(deps.clock, (live) => this.end(live, 'terminated;reason=timeout'));
+  }
 
   /** The MethodHandler for SUBSCRIBE. */
   readonly handle = (req: SipRequest, ctx: RequestContext): void => {
@@ -239,22 +289,22 @@ export class SubscriptionServer {
     const vmexten = peer.extra.get('vmexten') ?? g.extra.get('vmexten') ?? 'asterisk';
     const rec: SubscriptionRecord = {
       id: subscriptionId(dialog.callId, dialog.remoteTag, localTag),
-      event: name,
-      eventHeader: (req.headers.get('Event') ?? name).trim(),
-      bodyType: negotiated.type,
-      peer: peer.name,
-      context,
-      exten,
-      mailbox,
-      account: name === 'message-summary' ? sipUri(vmexten, ruri.host, ruri.port ?? local.port) : null,
-      userAgent,
+      event: intern(name) as EventPackage,
+      eventHeader: intern((req.headers.get('Event') ?? name).trim()),
+      bodyType: intern(negotiated.type) as BodyType,
+      peer: intern(peer.name),
+      context: intern(context),
+      exten: intern(exten),
+      mailbox: mailbox === null ? null : intern(mailbox),
+      account: name === 'message-summary' ? intern(sipUri(vmexten, ruri.host, ruri.port ?? local.port)) : null,
+      userAgent: intern(userAgent),
       digium: compat === 'asterisk' ? userAgent.includes('Digium') : /digium|sangoma/i.test(userAgent),
       compat,
       expiresSec: expires,
       expiresAt: now + expires * 1000,
       version: 0,
       lastState: -1,
-      lastPresence: { state: 'not_set', subtype: '', message: '' },
+      lastPresence: NOT_SET_SENT,
       createdAt: now,
       dialog,
     };
@@ -292,30 +342,54 @@ export class SubscriptionServer {
   }
 
   private makeLive(rec: SubscriptionRecord): LiveSubscription {
-    return { rec, unwatch: null, timer: null, inFlight: false, pending: false, terminate: null, timeouts: 0, ended: false };
+    const d = rec.dialog;
+    const bodyKey = intern(`${rec.bodyType}\u0000${rec.compat}\u0000${rec.digium ? 1 : 0}\u0000${rec.exten}\u0000${d.localUri}\u0000${rec.compat === 'asterisk' ? d.remoteUri : ''}`);
+    return { rec, group: null, bodyKey, dueAt: Infinity, inFlight: false, pending: false, queued: false, terminate: null, timeouts: 0, ended: false };
   }
 
-  /** Index it, watch its hint, arm its expiry timer. False when its hint is gone. */
+  /** Index it, watch its hint, arm its expiry. False when its hint is gone. */
   private activate(live: LiveSubscription): boolean {
     const rec = live.rec;
     this.byDialog.set(dialogKey(rec.dialog.callId, rec.dialog.remoteTag, rec.dialog.localTag), live);
     this.armTimer(live);
     if (rec.event === 'message-summary') return true;
-    try {
-      live.unwatch = this.deps.hints.watch(rec.context, rec.exten, (u) => this.onHintUpdate(live, u));
-      return true;
-    } catch {
-      return false;
+    return this.join(live);
+  }
+
+  /** Add it to its hint's group (watching the hint when it is the first). False when there is no such hint. */
+  private join(live: LiveSubscription): boolean {
+    const { context, exten } = live.rec;
+    const key = groupKey(context, exten);
+    let group = this.groups.get(key);
+    if (!group) {
+      const g: HintGroup = { key, context, exten, members: new Set(), unwatch: null, view: null, bodies: new Map() };
+      try {
+        g.unwatch = this.deps.hints.watch(context, exten, (u) => this.onHintUpdate(g, u));
+      } catch {
+        return false;
+      }
+      this.groups.set(key, g);
+      group = g;
+    }
+    group.members.add(live);
+    live.group = group;
+    return true;
+  }
+
+  private leave(live: LiveSubscription): void {
+    const group = live.group;
+    if (!group) return;
+    live.group = null;
+    group.members.delete(live);
+    if (group.members.size === 0 && this.groups.get(group.key) === group) {
+      this.groups.delete(group.key);
+      group.unwatch?.();
+      group.unwatch = null;
     }
   }
 
   private armTimer(live: LiveSubscription): void {
-    this.deps.clock.clear(live.timer);
-    const left = Math.max(0, live.rec.expiresAt - this.deps.clock.wallNow());
-    live.timer = this.deps.clock.setTimer(left, () => {
-      live.timer = null;
-      this.end(live, 'terminated;reason=timeout');
-    });
+    this.expiry.schedule(live, live.rec.expiresAt);
   }
 
   // ---- in-dialog SUBSCRIBE ------------------------------------------------------------------------
@@ -370,17 +444,63 @@ export class SubscriptionServer {
 
   // ---- changes ------------------------------------------------------------------------------------
 
-  private onHintUpdate(live: LiveSubscription, u: HintUpdate): void {
+  private onHintUpdate(group: HintGroup, u: HintUpdate): void {
+    group.view = null;
+    group.bodies.clear();
     if (u.reason === 'removed') {
-      live.unwatch = null;
-      this.end(live, 'terminated;reason=noresource');
+      // The engine dropped its watchers with the hint.
+      group.unwatch = null;
+      if (this.groups.get(group.key) === group) this.groups.delete(group.key);
+      for (const live of [...group.members]) {
+        live.group = null;
+        this.end(live, 'terminated;reason=noresource');
+      }
+      group.members.clear();
       return;
     }
-    const rec = live.rec;
-    if (u.reason === 'presence') {
-      if (rec.compat === 'asterisk' ? !rec.digium : rec.bodyType === 'application/dialog-info+xml') return;
+    const presenceOnly = u.reason === 'presence';
+    for (const live of group.members) {
+      const rec = live.rec;
+      if (presenceOnly && (rec.compat === 'asterisk' ? !rec.digium : rec.bodyType === 'application/dialog-info+xml')) continue;
+      this.enqueue(live);
     }
-    this.schedule(live);
+    this.drain();
+  }
+
+  /** Like schedule(), but through the fan-out queue. */
+  private enqueue(live: LiveSubscription): void {
+    if (live.ended || this.closed) return;
+    live.pending = true;
+    if (live.inFlight || live.queued) return;
+    live.queued = true;
+    this.queue.push(live);
+  }
+
+  /** Send the next FANOUT_CHUNK queued NOTIFYs now; the rest on the next turn of the event loop. */
+  private drain(): void {
+    if (this.draining) return; // the loop below (or its scheduled continuation) picks new ones up
+    this.draining = true;
+    try {
+      for (let budget = FANOUT_CHUNK; budget > 0 && this.queueHead < this.queue.length && !this.closed; budget--) {
+        const live = this.queue[this.queueHead++] as LiveSubscription;
+        live.queued = false;
+        if (!live.inFlight) this.sendNext(live);
+      }
+    } finally {
+      this.draining = false;
+    }
+    if (this.queueHead >= this.queue.length || this.closed) {
+      this.queue = [];
+      this.queueHead = 0;
+      return;
+    }
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(() => {
+        this.drainScheduled = false;
+        this.drain();
+      });
+    }
   }
 
   /** Voicemail counts changed for these mailboxes: NOTIFY their message-summary subscribers. */
@@ -404,10 +524,7 @@ export class SubscriptionServer {
     const rec = live.rec;
     live.ended = true;
     live.pending = false;
-    this.deps.clock.clear(live.timer);
-    live.timer = null;
-    live.unwatch?.();
-    live.unwatch = null;
+    this.leave(live);
     const key = dialogKey(rec.dialog.callId, rec.dialog.remoteTag, rec.dialog.localTag);
     if (this.byDialog.get(key) === live) this.byDialog.delete(key);
     this.deps.store.remove(rec.id);
@@ -426,7 +543,7 @@ export class SubscriptionServer {
     if (!live.pending || live.ended || this.closed) return;
     live.pending = false;
     const rec = live.rec;
-    const body = this.buildBody(rec);
+    const body = this.buildBody(live);
     // The hint is gone: the subscription ends with a body-less NOTIFY (RFC 6665 §4.2.2 allows it).
     if (body === null && live.terminate === null) live.terminate = 'terminated;reason=noresource';
     const final = live.terminate;
@@ -438,7 +555,7 @@ export class SubscriptionServer {
     req.headers.add('Allow-Events', ALLOW_EVENTS);
     if (body !== null) {
       req.headers.add('Content-Type', rec.bodyType);
-      req.body = Buffer.from(body.text, body.latin1 ? 'latin1' : 'utf8');
+      req.body = body;
     }
     // CSeq and version are not written per NOTIFY (that would be a store write per NOTIFY on a
     // fan-out); refresh and shutdown write them, a crash is covered by CRASH_SEQUENCE_MARGIN.
@@ -490,31 +607,53 @@ export class SubscriptionServer {
     }
   }
 
-  /** The body for the current state, or null when the hint no longer exists. */
-  private buildBody(rec: SubscriptionRecord): { text: string; latin1: boolean } | null {
+  /**
+   * The body for the current state, or null when the hint no longer exists. Extension-state
+   * bodies come from the hint group's cache: built once per hint change for each distinct input
+   * (the builders are pure functions of it) and shared by every NOTIFY that carries them.
+   */
+  private buildBody(live: LiveSubscription): Buffer | null {
+    const rec = live.rec;
     if (rec.bodyType === 'application/simple-message-summary') {
       const counts = (this.deps.mailboxCounts ?? NO_MESSAGES)(rec.mailbox ?? '');
-      return { text: buildMessageSummary({ ...counts, account: rec.account, compat: rec.compat }), latin1: false };
+      return Buffer.from(buildMessageSummary({ ...counts, account: rec.account, compat: rec.compat }), 'utf8');
     }
-    const hint = this.deps.hints.find(rec.context, rec.exten);
+    const group = live.group;
+    const hint = group ? (group.view ??= this.deps.hints.find(rec.context, rec.exten) ?? null) : (this.deps.hints.find(rec.context, rec.exten) ?? null);
     if (!hint) return null;
-    const allDevicesUnavailable = hint.devices.length > 0 && hint.devices.every((d) => this.deps.hints.deviceState(d) === 'UNAVAILABLE');
-    const text = buildExtenStateBody(rec.bodyType, {
-      exten: rec.exten,
-      state: hint.state,
-      presence: hint.presence,
-      presentityUri: rec.dialog.localUri,
-      watcherUri: rec.dialog.remoteUri,
-      digium: rec.digium,
-      compat: rec.compat,
-      version: rec.version,
-      allDevicesUnavailable,
-      ringingCaller: this.deps.ringingCaller?.(rec.context, rec.exten) ?? null,
-    });
-    if (rec.bodyType === 'application/dialog-info+xml') rec.version += 1;
+    const dialogInfo = rec.bodyType === 'application/dialog-info+xml';
+    // chan_sip's "Not online" (asterisk bodies only) and the ringing caller (dialog-info only)
+    // are read at send time, as they are not part of the hint's change notifications.
+    const allDevicesUnavailable = rec.compat === 'asterisk' && hint.devices.length > 0 && hint.devices.every((d) => this.deps.hints.deviceState(d) === 'UNAVAILABLE');
+    const ringingCaller = dialogInfo ? (this.deps.ringingCaller?.(rec.context, rec.exten) ?? null) : null;
+    let key = live.bodyKey;
+    if (allDevicesUnavailable) key += '\u0000u';
+    if (dialogInfo) key += `\u0000${rec.version}\u0000${ringingCaller ? `${ringingCaller.number}\u0000${ringingCaller.name}` : ''}`;
+    let body = group?.bodies.get(key);
+    if (body === undefined) {
+      const text = buildExtenStateBody(rec.bodyType, {
+        exten: rec.exten,
+        state: hint.state,
+        presence: hint.presence,
+        presentityUri: rec.dialog.localUri,
+        watcherUri: rec.dialog.remoteUri,
+        digium: rec.digium,
+        compat: rec.compat,
+        version: rec.version,
+        allDevicesUnavailable,
+        ringingCaller,
+      });
+      body = Buffer.from(text, rec.compat === 'asterisk' && rec.bodyType === 'application/pidf+xml' ? 'latin1' : 'utf8');
+      if (group) {
+        if (group.bodies.size >= BODY_CACHE_MAX) group.bodies.clear();
+        group.bodies.set(key, body);
+      }
+    }
+    if (dialogInfo) rec.version += 1;
     rec.lastState = hint.state;
-    rec.lastPresence = { ...hint.presence };
-    return { text, latin1: rec.compat === 'asterisk' && rec.bodyType === 'application/pidf+xml' };
+    // The view is a snapshot nobody mutates: every watcher of this change shares it.
+    rec.lastPresence = hint.presence;
+    return body;
   }
 
   // ---- restart -------------------------------------------------------------------------------------
@@ -552,15 +691,16 @@ export class SubscriptionServer {
 
   /** Hints were (re)loaded: attach restored subscriptions that were waiting; the rest end (noresource). */
   retryPending(): void {
+    // A reload may change a hint's device list without a state change: read hints afresh.
+    for (const g of this.groups.values()) {
+      g.view = null;
+      g.bodies.clear();
+    }
     for (const live of [...this.waitingForHint]) {
       this.waitingForHint.delete(live);
       if (live.ended) continue;
-      try {
-        live.unwatch = this.deps.hints.watch(live.rec.context, live.rec.exten, (u) => this.onHintUpdate(live, u));
-        this.notifyIfChanged(live);
-      } catch {
-        this.end(live, 'terminated;reason=noresource');
-      }
+      if (this.join(live)) this.notifyIfChanged(live);
+      else this.end(live, 'terminated;reason=noresource');
     }
   }
 
@@ -608,11 +748,17 @@ export class SubscriptionServer {
     this.closed = true;
     for (const live of this.byDialog.values()) {
       if (!live.ended) this.deps.store.update(live.rec);
-      this.deps.clock.clear(live.timer);
-      live.timer = null;
-      live.unwatch?.();
-      live.unwatch = null;
+      live.group = null;
     }
+    for (const g of this.groups.values()) {
+      g.unwatch?.();
+      g.unwatch = null;
+      g.members.clear();
+    }
+    this.groups.clear();
+    this.expiry.clear();
+    this.queue = [];
+    this.queueHead = 0;
     this.byDialog.clear();
     this.waitingForHint.clear();
     this.deps.store.markClean();

@@ -1,0 +1,175 @@
+/**
+ * What makes the notifier scale, checked for behaviour: the compact stored record (and reading
+ * the old format), the single-timer expiry queue, gathered store writes, and a fan-out to more
+ * watchers than one chunk — every watcher notified, the first chunk at once, one body shared.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/core/log.js';
+import { parseConfText } from '../../src/config/lexer.js';
+import { loadSipConf } from '../../src/sip/config/sip-conf.js';
+import { DigestAuthenticator } from '../../src/sip/auth/digest.js';
+import { parseMessage, SipResponse, type SipRequest } from '../../src/sip/message/index.js';
+import type { ClientTransactionHandlers, RequestContext, ServerTransaction, SipStack } from '../../src/sip/transaction/types.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { ExpiryQueue, type Expiring } from '../../src/presence/expiry.js';
+import { decodeRecord, encodeRecord, SUBSCRIPTION_FAMILY, SubscriptionStore, type SubscriptionRecord } from '../../src/presence/record.js';
+import { FANOUT_CHUNK, SubscriptionServer, type HintUpdate, type HintView } from '../../src/presence/subscriptions.js';
+
+function record(over: Partial<SubscriptionRecord> = {}): SubscriptionRecord {
+  return {
+    id: 'abc123',
+    event: 'presence',
+    eventHeader: 'presence',
+    bodyType: 'application/pidf+xml',
+    peer: '2000',
+    context: 'from-internal',
+    exten: '6002',
+    mailbox: null,
+    account: null,
+    userAgent: 'Phone/1.0',
+    digium: false,
+    compat: 'herald',
+    expiresSec: 600,
+    expiresAt: 1_800_000_000_000,
+    version: 3,
+    lastState: 1,
+    lastPresence: { state: 'away', subtype: 'lunch', message: 'back at 2' },
+    createdAt: 1_799_999_400_000,
+    dialog: {
+      callId: 'c1@host',
+      localTag: 'lt1',
+      remoteTag: 'rt1',
+      localAddress: '<sip:6002@127.0.0.1>',
+      remoteAddress: '"Bob" <sip:2000@127.0.0.1>',
+      localUri: 'sip:6002@127.0.0.1',
+      remoteUri: 'sip:2000@127.0.0.1',
+      remoteTarget: 'sip:2000@127.0.0.1:5999',
+      routeSet: ['<sip:proxy;lr>'],
+      localCseq: 105,
+      remoteCseq: 2,
+      dest: { proto: 'UDP', address: '127.0.0.1', port: 5999 },
+      connectionId: null,
+      contact: 'sip:6002@127.0.0.1:5060',
+    },
+    ...over,
+  };
+}
+
+test('stored record: compact format round-trips; the named-field format of older versions is still read', () => {
+  const rec = record();
+  const text = encodeRecord(rec);
+  assert.ok(text.length < 400, `compact (${text.length} bytes)`);
+  assert.deepEqual(decodeRecord(text, rec.id), rec);
+  const mwi = record({ event: 'message-summary', eventHeader: 'message-summary;id=1', bodyType: 'application/simple-message-summary', mailbox: '2000@default', account: 'sip:asterisk@127.0.0.1' });
+  assert.deepEqual(decodeRecord(encodeRecord(mwi), mwi.id), mwi);
+  const v1 = JSON.stringify({ v: 1, ...rec });
+  assert.deepEqual(decodeRecord(v1, 'ignored'), rec);
+  assert.equal(decodeRecord('[2,"presence"]', 'x'), null);
+  assert.equal(decodeRecord('not json', 'x'), null);
+  assert.equal(decodeRecord(text.replace('"UDP"', '"SCTP"'), rec.id), null);
+});
+
+test('expiry queue: one clock timer, items expire at their time in order; moved and ended ones are skipped', () => {
+  const clock = new FakeClock();
+  const expired: string[] = [];
+  const q = new ExpiryQueue<Expiring & { name: string }>(clock, (i) => expired.push(i.name));
+  const at = (s: number): number => clock.wallNow() + s * 1000;
+  const a = { name: 'a', dueAt: 0, ended: false };
+  const b = { name: 'b', dueAt: 0, ended: false };
+  const c = { name: 'c', dueAt: 0, ended: false };
+  q.schedule(a, at(30));
+  q.schedule(b, at(10));
+  q.schedule(c, at(20));
+  assert.equal(clock.pending(), 1);
+  q.schedule(b, at(40)); // refreshed
+  c.ended = true;
+  clock.advance(29_999);
+  assert.deepEqual(expired, []);
+  clock.advance(1);
+  assert.deepEqual(expired, ['a']);
+  clock.advance(10_000);
+  assert.deepEqual(expired, ['a', 'b']);
+  assert.equal(clock.pending(), 0);
+});
+
+test('gathered store writes: one batch after the delay, the latest state of each record, a delete cancels a queued write', async () => {
+  const clock = new FakeClock();
+  const mem = new MemoryStore();
+  const store = new SubscriptionStore(mem, silentLogger(), { clock, writeDelayMs: 10 });
+  let committed = 0;
+  const r1 = record({ id: 'one' });
+  const r2 = record({ id: 'two' });
+  void store.put(r1).then(() => committed++);
+  void store.put(r2).then(() => committed++);
+  r1.dialog.localCseq = 200;
+  void store.put(r1).then(() => committed++);
+  assert.equal(mem.entries(SUBSCRIPTION_FAMILY).length, 0, 'nothing written before the delay');
+  clock.advance(10);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(committed, 3);
+  assert.equal(decodeRecord(mem.get(SUBSCRIPTION_FAMILY, 'one') ?? '', 'one')?.dialog.localCseq, 200);
+  void store.put(record({ id: 'three' }));
+  store.remove('three');
+  clock.advance(10);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(mem.get(SUBSCRIPTION_FAMILY, 'three'), undefined);
+  store.update(record({ id: 'four' }));
+  store.markClean(); // writes what is gathered first
+  await new Promise((r) => setImmediate(r));
+  assert.notEqual(mem.get(SUBSCRIPTION_FAMILY, 'four'), undefined);
+});
+
+test(`fan-out to more watchers than one chunk (${FANOUT_CHUNK}): the first chunk at once, the rest on later turns, one body for all`, async () => {
+  const conf = loadSipConf(parseConfText('[general]\nsubminexpiry=1\n[2000]\ntype=friend\nhost=dynamic\ncontext=from-internal\n', 'sip.conf'));
+  const clock = new FakeClock();
+  const sent: Array<{ req: SipRequest; h: ClientTransactionHandlers }> = [];
+  const stack = { request: (req: SipRequest, _d: unknown, h: ClientTransactionHandlers) => (sent.push({ req, h }), { id: '', request: req, cancel: () => undefined }) } as unknown as SipStack;
+  let view: HintView = { devices: ['SIP/6002'], state: 0, presence: { state: 'not_set', subtype: '', message: '' } };
+  const watchers = new Set<(u: HintUpdate) => void>();
+  let finds = 0;
+  const hints = {
+    find: () => (finds++, { ...view, presence: { ...view.presence } }),
+    watch: (_c: string, _e: string, cb: (u: HintUpdate) => void) => (watchers.add(cb), () => watchers.delete(cb)),
+    deviceState: () => 'NOT_INUSE',
+  };
+  const log = silentLogger();
+  const server = new SubscriptionServer({
+    stack: () => stack,
+    general: () => conf.general,
+    getPeer: (n) => conf.peers.get(n.toLowerCase()),
+    auth: () => new DigestAuthenticator({ realm: 'asterisk', algorithms: ['MD5'], nonceLifetimeMs: 300000, now: () => clock.wallNow() }),
+    hints,
+    store: new SubscriptionStore(new MemoryStore(), log),
+    clock,
+    log,
+  });
+  const count = FANOUT_CHUNK * 3 + 5;
+  for (let i = 0; i < count; i++) {
+    const text =
+      `SUBSCRIBE sip:6002@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKf${i}\r\n` +
+      `From: <sip:2000@127.0.0.1>;tag=f${i}\r\nTo: <sip:6002@127.0.0.1>\r\nCall-ID: fan-${i}\r\nCSeq: 1 SUBSCRIBE\r\n` +
+      'Contact: <sip:2000@127.0.0.1:5999>\r\nEvent: presence\r\nExpires: 600\r\nContent-Length: 0\r\n\r\n';
+    const req = parseMessage(Buffer.from(text)) as SipRequest;
+    const tx = { request: req, respond: () => undefined, reply: () => new SipResponse(500, '') } as unknown as ServerTransaction;
+    const ep = { proto: 'UDP' as const, address: '127.0.0.1', port: 5999 };
+    const ctx: RequestContext = { inbound: { msg: req, source: ep, local: { ...ep, port: 5060 }, connectionId: null, raw: Buffer.alloc(0) }, tx };
+    server.handle(req, ctx);
+  }
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent.length, count, 'initial NOTIFYs');
+  assert.equal(watchers.size, 1, 'one hint watch for all its subscribers');
+  for (const n of sent.splice(0)) n.h.onFinal(new SipResponse(200, 'OK'));
+  finds = 0;
+  view = { ...view, state: 1 };
+  for (const cb of watchers) cb({ state: 1, reason: 'device' });
+  assert.equal(sent.length, FANOUT_CHUNK, 'the first chunk goes out before the hint engine gets control back');
+  for (let turn = 0; turn < 10 && sent.length < count; turn++) await new Promise((r) => setImmediate(r));
+  assert.equal(sent.length, count, 'every watcher notified');
+  assert.equal(finds, 1, 'the hint is read once per change');
+  assert.ok(sent.every((n) => n.req.body === sent[0]?.req.body), 'one body buffer for every watcher');
+  assert.match(sent[0]?.req.body.toString() ?? '', /On the phone/);
+  assert.equal(new Set(sent.map((n) => n.req.callId)).size, count);
+  server.close();
+});
