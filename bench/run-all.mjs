@@ -19,6 +19,7 @@ const benches = [
   ['presence fan-out', 'bench/presence-fanout.mjs', []],
   ['SUBSCRIBE/NOTIFY (SIPp)', 'bench/presence-subscribe.mjs', []],
   ['XMPP JabberSend latency (Prosody)', 'bench/xmpp-latency.mjs', []],
+  ['seed 000 missed call → XMPP (SIP + Prosody)', 'bench/missed-call-xmpp.mjs', []],
 ];
 let failed = 0;
 for (const [name, file, args] of benches) {
