@@ -1,6 +1,6 @@
 /**
  * SIP status ↔ Asterisk hangup cause, as chan_sip maps them (facts from chan_sip.c
- * hangup_sip2cause / hangup_cause2sip), and app_dial's tally of why a leg failed (handle_cause).
+ * hangup_sip2cause / hangup_cause2sip). app_dial's tally of failures lives with Dial.
  */
 
 /** Hangup cause numbers used here (include/asterisk/causes.h). */
@@ -117,20 +117,4 @@ export function causeToSipStatus(cause: number): [number, string] {
     default:
       return [603, 'Declined'];
   }
-}
-
-export type FailureClass = 'busy' | 'congestion' | 'nochan' | 'neutral';
-
-/**
- * app_dial's handle_cause: busy and congestion are counted as such, NO_ANSWER and
- * NORMAL_CLEARING count for nothing (the call stays NOANSWER), everything else means "no
- * channel". chan_sip signals 486/600/603 as busy and 5xx as congestion before the cause is read.
- */
-export function failureClass(status: number | null, cause: number): FailureClass {
-  if (status === 486 || status === 600 || status === 603) return 'busy';
-  if (status !== null && status >= 500 && status < 600) return 'congestion';
-  if (cause === CAUSE.USER_BUSY) return 'busy';
-  if (cause === CAUSE.NORMAL_CIRCUIT_CONGESTION) return 'congestion';
-  if (cause === CAUSE.NO_ANSWER || cause === CAUSE.NORMAL_CLEARING) return 'neutral';
-  return 'nochan';
 }
