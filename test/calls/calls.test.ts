@@ -117,20 +117,30 @@ test('answered call: 200 relayed with the callee SDP, ACK, BYE from the caller r
   assert.equal(cdr.linkedid, cdr.uniqueid);
 });
 
+test('early media: the callee 183 with SDP reaches the caller as 183 with that SDP', { skip }, async () => {
+  const { uas } = await callee(h, '2000', 'uas_early.xml', 1);
+  const before = h.calls.cdr?.counts().posted ?? 0;
+  const r = await runSipp({ scenario: callScenario('uac_early.xml'), target: h.target, inf: csv(h.dir, 'c100e.csv', [['1000', '100']]), calls: 1, timeoutSec: 20, args: ['-d', '100'] });
+  assert.equal(r.successful, 1, summary(r));
+  assert.equal((await uas.result).successful, 1);
+  await waitUntil(() => (h.calls.cdr?.counts().posted ?? 0) > before, 5000, 'CDR');
+  assert.equal(h.calls.cdr?.last(1)[0]?.disposition, 'ANSWERED');
+});
+
 test('no answer: Dial timeout CANCELs the ringing leg; DIALSTATUS NOANSWER; the caller gets 480', { skip }, async () => {
   const { uas } = await callee(h, 'ringer', 'uas_ring.xml', 1);
   const r = await runSipp({ scenario: callScenario('uac_fail.xml'), target: h.target, inf: csv(h.dir, 'c101.csv', [['1000', '101']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
   const u = await uas.result;
   assert.equal(u.successful, 1, summary(u));
-  await expectOutcome(2, 'NOANSWER', /^NOANSWER:19$/);
+  await expectOutcome(3, 'NOANSWER', /^NOANSWER:19$/);
   assert.equal((await lastCdr()).disposition, 'NO ANSWER');
 });
 
 test('callee unregistered: CHANUNAVAIL at once', { skip }, async () => {
   const r = await runSipp({ scenario: callScenario('uac_fail.xml'), target: h.target, inf: csv(h.dir, 'c102.csv', [['1000', '102']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
-  await expectOutcome(3, 'CHANUNAVAIL', /^CHANUNAVAIL:20$/);
+  await expectOutcome(4, 'CHANUNAVAIL', /^CHANUNAVAIL:20$/);
   assert.equal((await lastCdr()).disposition, 'FAILED');
 });
 
@@ -140,7 +150,7 @@ test('busy callee: 486 → DIALSTATUS BUSY, the caller gets 486', { skip }, asyn
   assert.equal(r.successful, 1, summary(r));
   const u = await uas.result;
   assert.equal(u.successful, 1, summary(u));
-  await expectOutcome(4, 'BUSY', /^BUSY:17$/);
+  await expectOutcome(5, 'BUSY', /^BUSY:17$/);
   assert.equal((await lastCdr()).disposition, 'BUSY');
 });
 
@@ -150,7 +160,7 @@ test('caller CANCEL while ringing: leg CANCELed, DIALSTATUS CANCEL in h, 487 to 
   assert.equal(r.successful, 1, summary(r));
   const u = await uas.result;
   assert.equal(u.successful, 1, summary(u));
-  await expectOutcome(5, 'CANCEL', /^CANCEL:16$/);
+  await expectOutcome(6, 'CANCEL', /^CANCEL:16$/);
   assert.equal((await lastCdr()).disposition, 'NO ANSWER');
 });
 
@@ -160,6 +170,6 @@ test('unknown extension → 404; no channels or dialogs are left behind', { skip
   await waitUntil(() => h.pbx.channels.list().length === 0 && h.calls.activeDialogs() === 0, 5000, 'no channels');
   assert.match(await h.rx('cdr show last 1'), /linkedid/);
   const status = await h.rx('cdr show status');
-  assert.match(status, /Records posted:\s+5\n/);
-  assert.match(status, /Records stored:\s+5\n/);
+  assert.match(status, /Records posted:\s+6\n/);
+  assert.match(status, /Records stored:\s+6\n/);
 });
