@@ -184,9 +184,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     // at verbosity 0 its logs hold no per-step `Executing` lines (160 bytes each here).
     if (level <= Math.max(rootVerbosity, control?.maxConsoleVerbosity() ?? -1)) log.info({ verbose: level }, text);
   });
-  // `sip set debug on`: chan_sip prints each message with ast_verbose at no level, so every
+  // `sip set debug on` / `xmpp set debug on`: chan_sip prints each message with ast_verbose at no level, so every
   // console shows it. Console only, never the JSON log: the messages carry Authorization headers.
   bus.on('SipTrace', ({ text }) => emitConsole(0, text));
+  bus.on('XmppTrace', ({ text }) => emitConsole(0, text));
   const verbose = (level: number, text: string): void => bus.emit('Verbose', { level, text });
 
   const loaded: LoadedModule[] = [];

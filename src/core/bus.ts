@@ -19,6 +19,8 @@ export interface HeraldEvents {
   UserEvent: { channel: string; name: string; fields: Record<string, string> };
   /** `sip set debug on`: one SIP message in or out, formatted as chan_sip prints it; the console prints it. */
   SipTrace: { text: string };
+  /** `xmpp set debug on`: one stanza in or out (SASL data redacted); console only, like SipTrace. */
+  XmppTrace: { text: string };
   /** Config reload finished (ok=false: the previous config keeps running). */
   Reloaded: { module: string; ok: boolean; message: string };
   /** A device's cached state changed (Asterisk's DeviceStateChange; never sent for an unchanged state). */

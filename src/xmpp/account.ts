@@ -9,7 +9,7 @@
  * Nothing here ever waits on the network for a caller: sends are fire-and-forget, and every
  * stanza handler catches its own errors.
  */
-import { client, xml, type Client } from '@xmpp/client';
+import type { Client } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -20,6 +20,19 @@ import { BuddyTable, showToStatus, STATUS_OFFLINE } from './roster.js';
 import { caList, trustForSocket } from './tls-trust.js';
 
 export type AccountState = 'Disconnected' | 'Connecting' | 'Authenticating' | 'Retrieving roster' | 'Connected' | 'Disconnecting';
+
+type XmppLib = typeof import('@xmpp/client');
+/**
+ * @xmpp/client is imported on the first connection attempt, so a server whose jabber.conf has no
+ * account (the demo) never pays its ~70 ms import at start-up. Stanzas are built only once an
+ * account is connecting, i.e. after the import.
+ */
+let xmppLib: XmppLib | null = null;
+function lib(): XmppLib {
+  if (!xmppLib) throw new Error('@xmpp/client is not loaded yet');
+  return xmppLib;
+}
+const xml = ((...args: Parameters<XmppLib['xml']>) => lib().xml(...args)) as XmppLib['xml'];
 
 const NS_ROSTER = 'jabber:iq:roster';
 const NS_MUC = 'http://jabber.org/protocol/muc';
@@ -238,13 +251,23 @@ export class XmppAccount {
 
   private attempt(): void {
     if (this.stopped) return;
+    if (!xmppLib) {
+      import('@xmpp/client').then(
+        (m) => {
+          xmppLib = m;
+          this.attempt();
+        },
+        (err: unknown) => this.fail(++this.generation, err),
+      );
+      return;
+    }
     this.retryTimer = null;
     this.nextAttemptAt = null;
     const gen = ++this.generation;
     const cfg = this.config;
     let c: Client;
     try {
-      c = client({
+      c = lib().client({
         service: cfg.service,
         domain: cfg.jid.domain,
         username: cfg.jid.local,

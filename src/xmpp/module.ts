@@ -108,7 +108,8 @@ export function createXmppModule(opts: XmppModuleOptions = {}): XmppModule {
       debugEnabled: () => debugAll,
       trace: (account, direction, text) => {
         const head = direction === 'sent' ? `<--- XMPP sent to '${account}' --->` : `<--- XMPP received from '${account}' --->`;
-        ctx.bus.emit('Verbose', { level: 1, text: `${head}\n${text}\n<------------->` });
+        // Console only: even redacted, stanzas are not for the JSON log.
+        ctx.bus.emit('XmppTrace', { text: `${head}\n${text}\n<------------->` });
       },
       onMessage: (acct, msg) => toDialplan(acct, msg),
       onBuddyStatus: (acct, bare, _before, after) => {

@@ -104,7 +104,7 @@ test('login, roster, subscription; status 1..7 per resource with priority; Jabbe
 
   assert.equal(await s.rx('xmpp set debug on'), 'XMPP Debugging Enabled.\n');
   const traced: string[] = [];
-  const off = s.bus.on('Verbose', (v) => traced.push(v.text));
+  const off = s.bus.on('XmppTrace', (v) => traced.push(v.text));
   await s.run('from-internal', '8000');
   await waitFor('trace', () => traced.some((x) => x.startsWith("<--- XMPP sent to 'asterisk' --->\n<message")));
   off();
