@@ -16,6 +16,8 @@ const benches = [
   ['dialplan priorities', 'bench/priorities.mjs', []],
   ['start-up', 'bench/startup.mjs', []],
   ['SIP REGISTER (SIPp)', 'bench/sip-register.mjs', quick ? ['--step-seconds', '5'] : []],
+  ['calls: INVITE→180→CANCEL (SIPp)', 'bench/calls-cancel.mjs', []],
+  ['calls: INVITE→200→ACK→BYE (SIPp)', 'bench/calls-answer.mjs', []],
   ['presence fan-out', 'bench/presence-fanout.mjs', []],
   ['SUBSCRIBE/NOTIFY (SIPp)', 'bench/presence-subscribe.mjs', []],
   ['XMPP JabberSend latency (Prosody)', 'bench/xmpp-latency.mjs', []],
