@@ -137,6 +137,9 @@ class SipStackImpl implements SipStack {
         ['rport', null],
       ]),
     };
+    // The User-Agent transmit() would append goes in now, so the Via prepend below leaves the
+    // header arrays exact-size for as long as the transaction keeps the request (same wire order).
+    if (this.userAgent && !out.headers.has('User-Agent')) out.headers.append('User-Agent', this.userAgent);
     out.headers.prepend('Via', formatVia(via));
     if (!out.headers.has('Max-Forwards')) out.headers.set('Max-Forwards', String(this.maxForwards));
     return this.startClient(out, branch, dest, opts?.connectionId ?? null, handlers);

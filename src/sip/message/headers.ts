@@ -6,6 +6,10 @@ import { isListHeader, lookupHeaderName } from './header-names.js';
 import { splitList } from './lex.js';
 import type { SipHeadersShape } from './types.js';
 
+function insertAt(list: string[], at: number, item: string): string[] {
+  return at === 0 ? [item].concat(list) : list.slice(0, at).concat([item], list.slice(at));
+}
+
 export class SipHeaders implements SipHeadersShape {
   /** Lower-cased keys (compact forms resolved), names as written out, raw values — parallel arrays. */
   keys: string[] = [];
@@ -94,9 +98,11 @@ export class SipHeaders implements SipHeadersShape {
     // Absent: put it first (a new top Via belongs at the top of the header section).
     let at = this.keys.indexOf(h.key);
     if (at < 0) at = 0;
-    this.keys.splice(at, 0, h.key);
-    this.names.splice(at, 0, h.name);
-    this.values.splice(at, 0, value);
+    // New exact-size arrays (splice would grow them by half again: a request kept by its
+    // transaction would carry the spare slots).
+    this.keys = insertAt(this.keys, at, h.key);
+    this.names = insertAt(this.names, at, h.name);
+    this.values = insertAt(this.values, at, value);
     this.changed();
   }
 

@@ -26,7 +26,7 @@ export { SipHeaders } from './headers.js';
 export { SipRequest, SipResponse, parseCSeq, type SipMessage } from './message.js';
 export { parseMessage } from './parser.js';
 export { serializeMessage } from './serialize.js';
-export { wireCopy } from './wire-copy.js';
+export { wireText, fromWireText } from './wire-copy.js';
 export { StreamFramer } from './framer.js';
 export { parseUri, formatUri, unescapeUri } from './uri.js';
 export { parseNameAddr, formatNameAddr } from './name-addr.js';

@@ -17,6 +17,15 @@ import type { SipRequest, SipResponse, Via } from '../message/index.js';
 
 export const MAGIC_COOKIE = 'z9hG4bK';
 
+/**
+ * Keys live as long as their transaction (32 s for a completed non-INVITE server transaction on
+ * UDP) and are built from header values, which V8 keeps as slices of the received message text:
+ * an own flat copy lets the message go.
+ */
+function ownCopy(key: string): string {
+  return JSON.parse(JSON.stringify(key)) as string;
+}
+
 function sentBy(via: Via): string {
   return `${via.host.toLowerCase()}:${via.port ?? ''}`;
 }
@@ -26,9 +35,9 @@ export function serverKey(req: SipRequest, txMethod: string): string {
   const via = req.vias[0];
   if (!via) throw new Error('request without Via');
   const branch = via.params.get('branch') ?? '';
-  if (branch.startsWith(MAGIC_COOKIE)) return `${branch}|${sentBy(via)}|${txMethod}`;
+  if (branch.startsWith(MAGIC_COOKIE)) return ownCopy(`${branch}|${sentBy(via)}|${txMethod}`);
   const topVia = req.headers.getAll('Via')[0] ?? '';
-  return `2543|${req.uri}|${req.fromTag ?? ''}|${req.callId}|${req.cseq.seq}|${topVia}|${txMethod}`;
+  return ownCopy(`2543|${req.uri}|${req.fromTag ?? ''}|${req.callId}|${req.cseq.seq}|${topVia}|${txMethod}`);
 }
 
 /** Server key of the transaction a request belongs to (ACK → its INVITE). */
@@ -38,16 +47,17 @@ export function serverKeyFor(req: SipRequest): string {
 
 /** §8.2.2.2 merged-request key: From tag, Call-ID and CSeq. */
 export function mergeKey(req: SipRequest): string {
-  return `${req.fromTag ?? ''}|${req.callId}|${req.cseq.seq}|${req.cseq.method}`;
+  return ownCopy(`${req.fromTag ?? ''}|${req.callId}|${req.cseq.seq}|${req.cseq.method}`);
 }
 
 export function clientKeyForRequest(branch: string, method: string): string {
-  return `${branch}|${method}`;
+  return ownCopy(`${branch}|${method}`);
 }
 
 /** Null when the response has no top Via branch (it cannot match anything). */
 export function clientKeyForResponse(res: SipResponse): string | null {
   const branch = res.vias[0]?.params.get('branch');
   if (!branch) return null;
-  return clientKeyForRequest(branch, res.cseq.method);
+  // Only looked up, never kept: no copy needed.
+  return `${branch}|${res.cseq.method}`;
 }

@@ -64,7 +64,15 @@ export class NonInviteClientTransaction implements ClientTransaction {
     callSafely(this.env.log, 'onFinal', () => handlers.onFinal(res));
     // "Timer K ... T4 for unreliable, zero for reliable" (§17.1.2.2).
     if (this.tv.K === 0) this.terminate();
-    else this.timers.start('K', this.tv.K, () => this.terminate());
+    else this.startTimerK();
+  }
+
+  /**
+   * In a method of its own: a closure created in receiveResponse would share that call's context,
+   * which holds the response (the onFinal closure captures it), and keep it alive for Timer K.
+   */
+  private startTimerK(): void {
+    this.timers.start('K', this.tv.K, () => this.terminate());
   }
 
   /** Stop everything without calling the TU (stack shutdown). */

@@ -8,13 +8,15 @@
  * RFC 3261 gives the TU unlimited time to answer; a client gives up after Timer F (64*T1), so a
  * transaction still unanswered after that long is dropped (logged) rather than kept forever.
  */
-import { wireCopy, type SipRequest, type SipResponse } from '../message/index.js';
+import { wireText, type SipRequest, type SipResponse } from '../message/index.js';
 import { ServerTransactionBase, type ServerTransactionInit } from './server-base.js';
 
 export type NistState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
 export class NonInviteServerTransaction extends ServerTransactionBase {
   state: NistState = 'trying';
+  /** The final response as wire text, once Completed on an unreliable transport. */
+  private finalText: string | null = null;
 
   constructor(init: ServerTransactionInit) {
     super(init);
@@ -46,8 +48,9 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
       this.end();
       return;
     }
-    // Kept 64*T1 only to answer retransmissions: its bytes are all that is needed.
-    this.lastResponse = wireCopy(res);
+    // Kept 64*T1 only to answer retransmissions: its wire text is all that is needed.
+    this.finalText = wireText(res);
+    this.lastResponse = null;
     this.releaseRequest();
     this.timers.start('J', this.tv.J, () => this.end());
   }
@@ -55,9 +58,8 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
   receiveRequest(_req: SipRequest): void {
     // "any retransmissions of the request received while in [Proceeding/Completed] MUST be passed
     // to the transport layer for retransmission" of the last response; in Trying they are discarded.
-    if (!this.lastResponse) return;
-    if (this.state === 'completed') this.retransmit(this.lastResponse);
-    else if (this.state === 'proceeding') this.transmit(this.lastResponse);
+    if (this.state === 'completed' && this.finalText !== null) this.retransmit(this.finalText);
+    else if (this.state === 'proceeding' && this.lastResponse) this.transmit(this.lastResponse);
   }
 
   private end(): void {

@@ -2,7 +2,7 @@
  * What the INVITE and non-INVITE server transactions share: identity, the response destination,
  * reply() with a stable To tag, TU callbacks, and removal from the table when terminated.
  */
-import { createResponse, newTag, parseMessage, serializeMessage, type SipRequest, type SipResponse } from '../message/index.js';
+import { createResponse, fromWireText, newTag, wireText, type SipRequest, type SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/types.js';
 import { callSafely, isReliable, type TransactionEnv } from './env.js';
 import { NamedTimers, timerValues, type TimerValues } from './timers.js';
@@ -29,7 +29,7 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   readonly id: string;
   /** The request, or null once only its bytes are kept (releaseRequest). */
   private req: SipRequest | null;
-  private reqBytes: Buffer | null = null;
+  private reqText: string | null = null;
   readonly source: Endpoint;
   readonly connectionId: string | null;
   readonly responseDest: Endpoint;
@@ -70,7 +70,7 @@ export abstract class ServerTransactionBase implements ServerTransaction {
    * retransmissions keeps it as bytes (releaseRequest); then each read parses it again.
    */
   get request(): SipRequest {
-    return this.req ?? (parseMessage(this.reqBytes as Buffer) as SipRequest);
+    return this.req ?? (fromWireText(this.reqText as string) as SipRequest);
   }
 
   abstract respond(res: SipResponse): void;
@@ -119,16 +119,13 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   }
 
   /**
-   * Keep the request only as its bytes (an exact-size buffer of its own): a completed non-INVITE
-   * transaction waits out Timer J (32 s on UDP) needing nothing of it, and at thousands of
-   * requests a second the parsed objects (header arrays, values, the message text) add up.
+   * Keep the request only as its wire text: a completed non-INVITE transaction waits out Timer J
+   * (32 s on UDP) needing nothing of it, and at thousands of requests a second the parsed objects
+   * (header arrays, values, the message text) add up.
    */
   protected releaseRequest(): void {
     if (this.req === null) return;
-    const serialized = serializeMessage(this.req);
-    const bytes = Buffer.allocUnsafeSlow(serialized.length);
-    serialized.copy(bytes);
-    this.reqBytes = bytes;
+    this.reqText = wireText(this.req);
     this.req = null;
   }
 
@@ -156,8 +153,15 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     this.env.send(res, this.responseDest, this.connectionId, (err) => this.onTransportError(err));
   }
 
-  /** Send a kept final response (a wireCopy) again exactly as it went out the first time. */
-  protected retransmit(res: SipResponse): void {
+  /** Send a final response kept as wire text (wireText) again exactly as it went out the first time. */
+  protected retransmit(text: string): void {
+    let res: SipResponse;
+    try {
+      res = fromWireText(text) as SipResponse;
+    } catch (err) {
+      this.env.log.debug({ err, tx: this.id }, 'kept response did not parse');
+      return;
+    }
     this.env.resend(res, this.responseDest, this.connectionId, (err) => this.onTransportError(err));
   }
 
