@@ -7,6 +7,7 @@
 //   {id, type: 'mem'}       → {id, rss, heapUsed, heapTotal, external, cpuMs, transactions, subscriptions}   (after a GC when --expose-gc)
 //   {id, type: 'heapsnapshot', path} → {id, path}   (v8.writeHeapSnapshot, for memory work)
 // Usage (forked): node [--expose-gc] bench/presence-server.mjs <configDir> [--build dist]
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -48,6 +49,15 @@ const server = await startServer({
 const sip = server.context.getModule('sip');
 const presence = server.context.getModule('presence');
 const epoch = () => performance.timeOrigin + performance.now();
+/** RssAnon / RssFile / RssShmem from /proc/self/status (kB), where Linux has them. */
+const rssParts = () => {
+  try {
+    const text = readFileSync('/proc/self/status', 'utf8');
+    return Object.fromEntries([...text.matchAll(/^(Rss\w+):\s+(\d+) kB/gm)].map((m) => [m[1], Number(m[2])]));
+  } catch {
+    return {};
+  }
+};
 
 process.on('message', async (m) => {
   if (m.type === 'rx') {
@@ -63,7 +73,7 @@ process.on('message', async (m) => {
     const mu = process.memoryUsage();
     const cpu = process.cpuUsage();
     const tx = sip.getStack()?.stats() ?? { serverTransactions: -1, clientTransactions: -1 };
-    process.send({ id: m.id, transactions: tx.serverTransactions + tx.clientTransactions, rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, cpuMs: (cpu.user + cpu.system) / 1000, subscriptions: m.count === false ? -1 : (presence?.subscriptions().length ?? -1) });
+    process.send({ id: m.id, transactions: tx.serverTransactions + tx.clientTransactions, rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, rssParts: rssParts(), cpuMs: (cpu.user + cpu.system) / 1000, subscriptions: m.count === false ? -1 : (presence?.subscriptions().length ?? -1) });
   } else if (m.type === 'heapsnapshot') {
     process.send({ id: m.id, path: writeHeapSnapshot(m.path) });
   } else if (m.type === 'stop') {

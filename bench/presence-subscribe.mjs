@@ -99,6 +99,7 @@ if (!only || only === 'memory') {
     console.log(`  RSS ${(before.rss / 1048576).toFixed(1)} → ${(after.rss / 1048576).toFixed(1)} MiB: ${(per / 1024).toFixed(2)} KB per subscription (heap ${(perHeap / 1024).toFixed(2)} KB); server counts ${after.subscriptions}`);
     const mib = (x) => (x / 1048576).toFixed(1);
     console.log(`  V8 heap committed ${mib(before.heapTotal)} → ${mib(after.heapTotal)} MiB, external (buffers) ${mib(before.external)} → ${mib(after.external)} MiB; the rest of RSS is native (SQLite, malloc)`);
+    if (after.rssParts?.RssAnon !== undefined) console.log(`  RSS parts before ${JSON.stringify(before.rssParts)} after ${JSON.stringify(after.rssParts)} (kB)`);
     results.memoryKb = per / 1024;
   } finally {
     client.close();

@@ -13,6 +13,7 @@ import type { BodyType, PresenceCompat } from './bodies/types.js';
 import type { NotifierDialog } from './dialog.js';
 import type { Endpoint } from '../sip/transport/types.js';
 import type { EventPackage } from './negotiate.js';
+import { detach } from './intern.js';
 
 export const SUBSCRIPTION_FAMILY = 'SIP/Subscription';
 /** Written at a clean shutdown after every record was brought up to date; removed at start. */
@@ -58,7 +59,8 @@ export interface SubscriptionRecord {
 }
 
 export function subscriptionId(callId: string, remoteTag: string, localTag: string): string {
-  return createHash('sha1').update(`${callId}\u0000${remoteTag}\u0000${localTag}`).digest('hex').slice(0, 24);
+  // An own copy, not a slice of the 40-digit digest.
+  return detach(createHash('sha1').update(`${callId}\u0000${remoteTag}\u0000${localTag}`).digest('hex').slice(0, 24));
 }
 
 interface StoredShapeV1 extends SubscriptionRecord {
