@@ -2,7 +2,8 @@
  * The calls module ("calls"): herald's SIP channel driver, a B2BUA. It starts after `sip` and
  * `pbx` (and `state` when present) and puts on the SIP stack the INVITE/ACK/BYE/INFO/UPDATE
  * handlers; registers Dial (real calls) in the dialplan; keeps `SIP/<peer>` device state from
- * registrations and calls; writes one call record per call; adds the channel CLI commands.
+ * registrations and calls; writes one call record per call; adds the channel CLI commands; gives
+ * the presence module the caller of a ringing peer (dialog-info early state).
  */
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import type { Endpoint } from '../../sip/transport/types.js';
 import type { SipModule } from '../../registrar/module.js';
 import type { DialplanModule } from '../../pbx/module.js';
 import type { StateModule } from '../../state/module.js';
+import type { PresenceModule } from '../../presence/module.js';
 import { createDialApp, type CallerLine } from '../../pbx/apps/dial.js';
 import type { DialplanChannel } from '../../pbx/types.js';
 import { CdrEngine } from '../../cdr/engine.js';
@@ -33,6 +35,7 @@ import { relayInto } from './relay.js';
 import { PeerCalls, sipPeerDeviceState } from './device-state.js';
 import { callCommands } from './cli.js';
 import { CAUSE } from './causes.js';
+import { ringingCallerSource } from './ringing-caller.js';
 
 /** The call record database in astvarlibdir. */
 export const CDR_FILE_NAME = 'cdr.sqlite3';
@@ -124,6 +127,19 @@ export function createCallsModule(): CallsModule {
         const p = sip.getPeer(peer);
         if (p) devices.setState(`SIP/${p.name}`, sipPeerDeviceState(sip, peerCalls, p.name));
       };
+      // Dialog-info NOTIFYs name who rings a peer: hand the presence module our source. It
+      // starts after us (src/modules.ts), so it is looked up again on channel changes until
+      // found; the lookup runs before the device state change that makes it send the NOTIFY.
+      let presenceLinked = false;
+      const linkPresence = (): void => {
+        if (presenceLinked || !state) return;
+        const presence = sctx.getModule<PresenceModule>('presence');
+        if (!presence) return;
+        presence.setRingingCallerSource(ringingCallerSource(state.hints, peerCalls));
+        presenceLinked = true;
+        cleanups.push(() => presence.setRingingCallerSource(() => null));
+      };
+      linkPresence();
       const ctx: CallsContext = {
         stack: theStack,
         clock: sctx.clock,
@@ -136,6 +152,7 @@ export function createCallsModule(): CallsModule {
         contactFor: (user, dest) => `<sip:${user}@${hostFor(dest)}>`,
         viaFor: (dest) => `SIP/2.0/${dest.proto} ${hostFor(dest)};branch=${newBranch()};rport`,
         channelChanged: (chan, gone) => {
+          linkPresence();
           peerCalls.update(chan, gone);
           if (chan.peer) refreshPeer(chan.peer);
         },
