@@ -197,7 +197,8 @@ export function decodeRecord(text: string, id: string): SubscriptionRecord | nul
 
 /** A write gathered for the next batch, and who waits for its commit. */
 interface QueuedWrite {
-  rec: SubscriptionRecord;
+  /** The record to put, or null: delete it. */
+  rec: SubscriptionRecord | null;
   waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
 }
 
@@ -255,6 +256,19 @@ export class SubscriptionStore {
       this.queued.delete(id);
       for (const w of q.waiters) w.resolve();
     }
+    const delay = this.opts.writeDelayMs ?? 0;
+    const clock = this.opts.clock;
+    if (delay <= 0 || !clock) {
+      this.deleteNow(id);
+      return;
+    }
+    // Gathered like the writes: an unSUBSCRIBE costs no commit of its own.
+    this.queued.set(id, { rec: null, waiters: [] });
+    if (this.queued.size >= MAX_WRITE_BATCH) this.flush();
+    else this.flushTimer ??= clock.setTimer(delay, () => this.flush());
+  }
+
+  private deleteNow(id: string): void {
     this.store.del(SUBSCRIPTION_FAMILY, id).catch((err: unknown) => this.log.warn({ err, id }, 'could not delete SIP subscription'));
   }
 
@@ -269,10 +283,14 @@ export class SubscriptionStore {
     this.opts.clock?.clear(this.flushTimer);
     this.flushTimer = null;
     if (this.queued.size === 0) return;
-    const batch = [...this.queued.values()];
+    const batch = [...this.queued];
     this.queued.clear();
-    for (const q of batch) {
-      this.store.put(SUBSCRIPTION_FAMILY, q.rec.id, encodeRecord(q.rec)).then(
+    for (const [id, q] of batch) {
+      if (q.rec === null) {
+        this.deleteNow(id);
+        continue;
+      }
+      this.store.put(SUBSCRIPTION_FAMILY, id, encodeRecord(q.rec)).then(
         () => {
           for (const w of q.waiters) w.resolve();
         },

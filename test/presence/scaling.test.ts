@@ -94,7 +94,7 @@ test('expiry queue: one clock timer, items expire at their time in order; moved 
   assert.equal(clock.pending(), 0);
 });
 
-test('gathered store writes: one batch after the delay, the latest state of each record, a delete cancels a queued write', async () => {
+test('gathered store writes: one batch after the delay, the latest state of each record, deletes gathered too and cancelling a queued write', async () => {
   const clock = new FakeClock();
   const mem = new MemoryStore();
   const store = new SubscriptionStore(mem, silentLogger(), { clock, writeDelayMs: 10 });
@@ -112,9 +112,12 @@ test('gathered store writes: one batch after the delay, the latest state of each
   assert.equal(decodeRecord(mem.get(SUBSCRIPTION_FAMILY, 'one') ?? '', 'one')?.dialog.localCseq, 200);
   void store.put(record({ id: 'three' }));
   store.remove('three');
+  store.remove('one');
+  assert.notEqual(mem.get(SUBSCRIPTION_FAMILY, 'one'), undefined, 'the delete is gathered too');
   clock.advance(10);
   await new Promise((r) => setImmediate(r));
   assert.equal(mem.get(SUBSCRIPTION_FAMILY, 'three'), undefined);
+  assert.equal(mem.get(SUBSCRIPTION_FAMILY, 'one'), undefined);
   store.update(record({ id: 'four' }));
   store.markClean(); // writes what is gathered first
   await new Promise((r) => setImmediate(r));
