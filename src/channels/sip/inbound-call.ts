@@ -30,6 +30,7 @@ export class InboundCall implements CallerLine, DialogUser {
   private state: CallState = 'early';
   private finalSent = false;
   private ringSent = false;
+  private progressSent = false;
   private ok: SipResponse | null = null;
   private dialogRef: Dialog | null = null;
   private retransmit: TimerHandle | null = null;
@@ -49,6 +50,13 @@ export class InboundCall implements CallerLine, DialogUser {
   ) {
     this.contact = ctx.contactFor(invite.requestUri.user ?? 's', inbound.source);
     tx.onCancel((cancel) => this.onCancel(cancel));
+    channel.onIndicate = (condition) => {
+      // chan_sip: 180 while the call is unanswered, once; 183 once (its PROGRESS_SENT flag), and
+      // neither after the answer. Asterisk's 183 carries SDP for in-band progress; herald has no
+      // media, so its 183 has no body.
+      if (condition === 'ringing') this.ring();
+      else if (!this.progressSent) this.progress(null);
+    };
     channel.onStateSet = (next) => {
       if (next === 'Up') this.answer(declineAllStreams(this.offer(), this.inbound.local.address));
       else if (next === 'Busy') {
@@ -85,6 +93,7 @@ export class InboundCall implements CallerLine, DialogUser {
 
   progress(body: MediaBody | null): void {
     if (this.state !== 'early' || this.finalSent) return;
+    this.progressSent = true;
     this.tx.reply(183, 'Session Progress', [['Contact', this.contact]], body ?? undefined);
   }
 
@@ -142,6 +151,7 @@ export class InboundCall implements CallerLine, DialogUser {
     const was = this.state;
     this.state = 'ended';
     this.channel.onStateSet = null;
+    this.channel.onIndicate = null;
     this.stopRetransmit(false);
     if (was === 'early' && !this.finalSent) {
       this.finalSent = true;

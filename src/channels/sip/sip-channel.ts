@@ -7,6 +7,9 @@ import { Channel, type ChannelInit } from '../channel.js';
 
 export type SipDirection = 'inbound' | 'outbound';
 
+/** Indications the dialplan gives a channel (ast_indicate's RINGING and PROGRESS). */
+export type SipIndication = 'ringing' | 'progress';
+
 export interface SipChannelInit extends ChannelInit {
   direction: SipDirection;
   /** The configured peer this channel belongs to (device state), null for a guest. */
@@ -26,6 +29,8 @@ export class SipChannel extends Channel {
   bridgedTo: string | null = null;
   /** Called after the dialplan (or herald) set a new state. */
   onStateSet: ((next: string, prev: string) => void) | null = null;
+  /** The SIP side of an indication from the dialplan (Ringing(), Progress()). */
+  onIndicate: ((condition: SipIndication) => void) | null = null;
   /** Called after every state change, quiet ones included (device state). */
   onStateChanged: (() => void) | null = null;
   private current: string;
@@ -51,6 +56,11 @@ export class SipChannel extends Channel {
         this.onStateChanged?.();
       },
     });
+  }
+
+  /** Ringing()/Progress() call this (src/pbx/apps/basic.ts); the SIP side decides what to send. */
+  indicate(condition: SipIndication): void {
+    this.onIndicate?.(condition);
   }
 
   /** Change the state without telling the SIP side (it made the change itself). */

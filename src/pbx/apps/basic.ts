@@ -1,11 +1,18 @@
 /**
- * Answer, Hangup, NoOp, Progress, Ringing (asterisk-dialplan-xmpp.md §5.1–5.3). Without a media
- * layer Progress and Ringing only mark the indication; they never fail.
+ * Answer, Hangup, NoOp, Progress, Ringing (asterisk-dialplan-xmpp.md §5.1–5.3). Progress and
+ * Ringing pass the indication to the channel's technology when it takes indications (a SIP caller
+ * gets 183/180); they never fail.
  */
 import type { AppResult, DialplanApplication } from '../types.js';
 import { parseHangupCause } from './causes.js';
 
 const CONTINUE: AppResult = { kind: 'continue' };
+
+/** An indication for the channel's technology (Asterisk's ast_indicate), when it takes any. */
+function indicate(chan: object, condition: 'ringing' | 'progress'): void {
+  const c = chan as { indicate?: (condition: 'ringing' | 'progress') => void };
+  if (typeof c.indicate === 'function') c.indicate(condition);
+}
 
 export const answerApp: DialplanApplication = {
   name: 'Answer',
@@ -55,7 +62,8 @@ export const progressApp: DialplanApplication = {
   synopsis: 'Signal call progress (early media) to the caller',
   syntax: 'Progress()',
   description: 'Tells the caller the call is in progress without answering it.',
-  exec() {
+  exec(call) {
+    indicate(call.channel, 'progress');
     return CONTINUE;
   },
 };
@@ -65,7 +73,8 @@ export const ringingApp: DialplanApplication = {
   synopsis: 'Signal ringing to the caller',
   syntax: 'Ringing()',
   description: 'Tells the caller that the other side is ringing.',
-  exec() {
+  exec(call) {
+    indicate(call.channel, 'ringing');
     return CONTINUE;
   },
 };
