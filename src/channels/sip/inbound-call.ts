@@ -15,6 +15,7 @@ import type { TimerHandle } from '../../core/clock.js';
 import { CAUSE, causeToSipStatus } from './causes.js';
 import type { CallsContext, DialogUser } from './context.js';
 import type { SipChannel } from './sip-channel.js';
+import { refuseGlaringInvite } from './relay.js';
 import { bodyOf, declineAllStreams, holdInBody } from './sdp.js';
 
 type CallState = 'early' | 'answered' | 'ended';
@@ -137,6 +138,7 @@ export class InboundCall implements CallerLine, DialogUser {
       this.channel.requestHangup(CAUSE.NORMAL_CLEARING);
       return;
     }
+    if (refuseGlaringInvite(this.dialog, req, tx)) return;
     if (req.method === 'INVITE' || req.method === 'UPDATE') {
       this.channel.onHold = holdInBody(bodyOf(req));
       this.ctx.channelChanged(this.channel, false);

@@ -198,8 +198,8 @@ export function createCallsModule(): CallsModule {
             return;
           }
           out.channel.bridgedTo = caller.name;
-          call.relay = relayInto(ctx, () => (out.channel.hungUp ? null : out.dialog), call.dialog.localContact);
-          out.relay = relayInto(ctx, () => (call.answered ? call.dialog : null), out.dialog.localContact);
+          call.relay = relayInto(ctx, () => (out.channel.hungUp ? null : out.dialog), call.dialog);
+          out.relay = relayInto(ctx, () => (call.answered ? call.dialog : null), out.dialog);
         },
       });
       pbx.apps.register(dialApp);

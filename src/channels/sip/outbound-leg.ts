@@ -15,6 +15,7 @@ import type { CallsContext, DialogUser } from './context.js';
 import { SipChannel } from './sip-channel.js';
 import { legDestination } from './technology.js';
 import type { Endpoint } from '../../sip/transport/types.js';
+import { refuseGlaringInvite } from './relay.js';
 import { bodyOf, holdInBody } from './sdp.js';
 
 type LegState = 'calling' | 'answered' | 'ended';
@@ -131,6 +132,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
       }
       return;
     }
+    if (refuseGlaringInvite(this.dialog, req, tx)) return;
     if (req.method === 'INVITE' || req.method === 'UPDATE') {
       this.channel.onHold = holdInBody(bodyOf(req));
       this.init.ctx.channelChanged(this.channel, false);

@@ -54,6 +54,10 @@ export class Dialog {
   dest: Endpoint;
   connectionId: string | null;
   readonly localContact: string;
+  /** An INVITE we sent in this dialog has no final response yet (§14.2 glare). */
+  inviteOutPending = false;
+  /** An INVITE received in this dialog has no final response from us yet (§14.2). */
+  inviteInPending = false;
 
   constructor(init: DialogInit) {
     this.callId = init.callId;
@@ -110,6 +114,20 @@ export class Dialog {
 
   get key(): string {
     return dialogKey(this.callId, this.localTag, this.remoteTag);
+  }
+
+  /**
+   * RFC 3261 §14.2, for a re-INVITE received in this dialog: "while an INVITE it had sent on that
+   * dialog is in progress MUST return a 491 (Request Pending)"; a second INVITE "before it sends
+   * the final response to a first INVITE ... MUST return a 500 (Server Internal Error) ... with a
+   * Retry-After ... between 0 and 10 seconds". Null when the INVITE may go on.
+   */
+  inviteRefusal(random: () => number = Math.random): { status: number; reason: string; headers: Array<[string, string]> } | null {
+    if (this.inviteOutPending) return { status: 491, reason: 'Request Pending', headers: [] };
+    if (this.inviteInPending) {
+      return { status: 500, reason: 'Server Internal Error', headers: [['Retry-After', String(Math.min(10, Math.floor(random() * 11)))]] };
+    }
+    return null;
   }
 
   /** A new request in the dialog (next CSeq); body with its type when given. */
