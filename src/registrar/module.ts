@@ -275,7 +275,7 @@ export class SipModule implements HeraldModule {
 
   // ---- getters for other subsystems ------------------------------------------------------------
 
-  /** The running [general] settings (defaults when SIP is not configured). */
+  /** The running [general] settings; throws when SIP is not configured (check isRunning()). */
   general(): SipGeneral {
     if (!this.conf) throw new Error('SIP is not configured');
     return this.conf.general;
