@@ -86,10 +86,10 @@ export function createPresenceModule(): PresenceModule {
       undo.push(unwire);
       state.hints.refreshAll();
     }
-    // sip.conf [general] subscribewritedelay (ms, default 25; like registrywritedelay): new and
+    // sip.conf [general] subscribewritedelay (ms, default 10, like registrywritedelay): new and
     // refreshed subscriptions are gathered that long so they share one store commit.
-    const delay = Number(g.extra.get('subscribewritedelay')?.trim() ?? '25');
-    const store = new SubscriptionStore(ctx.store, ctx.log, { clock: ctx.clock, writeDelayMs: Number.isFinite(delay) && delay >= 0 ? Math.min(delay, 1000) : 25 });
+    const delay = Number(g.extra.get('subscribewritedelay')?.trim() ?? '10');
+    const store = new SubscriptionStore(ctx.store, ctx.log, { clock: ctx.clock, writeDelayMs: Number.isFinite(delay) && delay >= 0 ? Math.min(delay, 1000) : 10 });
     const running = new SubscriptionServer({
       stack: () => sip.getStack(),
       general: () => sip.general(),
