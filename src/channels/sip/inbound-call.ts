@@ -16,6 +16,8 @@ import { CAUSE, causeToSipStatus } from './causes.js';
 import type { CallsContext, DialogUser } from './context.js';
 import type { SipChannel } from './sip-channel.js';
 import { refuseGlaringInvite } from './relay.js';
+import { BlindTransfer, referTarget } from './refer.js';
+import type { TransferLine, TransferOutcome } from '../../pbx/apps/transfer.js';
 import { bodyOf, declineAllStreams, holdInBody } from './sdp.js';
 
 type CallState = 'early' | 'answered' | 'ended';
@@ -27,7 +29,9 @@ function reasonSaysCompletedElsewhere(cancel: SipRequest): boolean {
 
 export const COMPLETED_ELSEWHERE_VAR = 'CALL_COMPLETED_ELSEWHERE';
 
-export class InboundCall implements CallerLine, DialogUser {
+export class InboundCall implements CallerLine, DialogUser, TransferLine {
+  readonly technology = 'SIP';
+  private transferring: BlindTransfer | null = null;
   private state: CallState = 'early';
   private finalSent = false;
   private ringSent = false;
@@ -122,6 +126,25 @@ export class InboundCall implements CallerLine, DialogUser {
     this.tx.reply(status, reason);
   }
 
+  /**
+   * Transfer(): REFER on an answered call; before the answer chan_sip redirects the caller with
+   * 302 Moved Temporarily and the Contact of the destination (SUCCESS once sent).
+   */
+  transfer(destination: string): Promise<TransferOutcome> {
+    if (this.state === 'early' && !this.finalSent && !this.channel.hungUp) {
+      this.finalSent = true;
+      this.tx.reply(302, 'Moved Temporarily', [['Contact', referTarget(destination, this.ctx.hostFor(this.inbound.source))]]);
+      return Promise.resolve({ ok: true, protocol: 302 });
+    }
+    if (this.state !== 'answered' || this.byeReceived || this.transferring) return Promise.resolve({ ok: false, protocol: 0 });
+    const run = new BlindTransfer(this.ctx, this.dialog);
+    this.transferring = run;
+    const by = this.contact;
+    return run.start(destination, by).finally(() => {
+      if (this.transferring === run) this.transferring = null;
+    });
+  }
+
   onInDialog(req: SipRequest, rctx: RequestContext): void {
     if (req.method === 'ACK') {
       if (req.cseq.seq === this.invite.cseq.seq) this.stopRetransmit(true);
@@ -133,9 +156,15 @@ export class InboundCall implements CallerLine, DialogUser {
       tx.reply(200, 'OK');
       this.ctx.trace({ kind: 'bye-received', channel: this.channel.name, at: performance.now() });
       this.byeReceived = true;
+      this.transferring?.abandon();
       this.stopRetransmit(false);
       this.dropDialog();
       this.channel.requestHangup(CAUSE.NORMAL_CLEARING);
+      return;
+    }
+    if (req.method === 'NOTIFY') {
+      // RFC 6665 §4.1.3: a NOTIFY matching no subscription gets 481.
+      if (!this.transferring?.onNotify(req, tx)) tx.reply(481, 'Subscription Does Not Exist');
       return;
     }
     if (refuseGlaringInvite(this.dialog, req, tx)) return;
@@ -154,6 +183,7 @@ export class InboundCall implements CallerLine, DialogUser {
     this.state = 'ended';
     this.channel.onStateSet = null;
     this.channel.onIndicate = null;
+    this.transferring?.abandon();
     this.stopRetransmit(false);
     if (was === 'early' && !this.finalSent) {
       this.finalSent = true;

@@ -1,7 +1,7 @@
 /**
  * The calls module ("calls"): herald's SIP channel driver, a B2BUA. It starts after `sip` and
- * `pbx` (and `state` when present) and puts on the SIP stack the INVITE/ACK/BYE/INFO/UPDATE
- * handlers; registers Dial (real calls) in the dialplan; keeps `SIP/<peer>` device state from
+ * `pbx` (and `state` when present) and puts on the SIP stack the INVITE/ACK/BYE/INFO/UPDATE/NOTIFY
+ * handlers; registers Dial (real calls) and Transfer (REFER) in the dialplan; keeps `SIP/<peer>` device state from
  * registrations and calls; writes one call record per call; adds the channel CLI commands; gives
  * the presence module the caller of a ringing peer (dialog-info early state).
  */
@@ -20,6 +20,7 @@ import type { DialplanModule } from '../../pbx/module.js';
 import type { StateModule } from '../../state/module.js';
 import type { PresenceModule } from '../../presence/module.js';
 import { createDialApp, type CallerLine } from '../../pbx/apps/dial.js';
+import { createTransferApp } from '../../pbx/apps/transfer.js';
 import type { DialplanChannel } from '../../pbx/types.js';
 import { CdrEngine } from '../../cdr/engine.js';
 import { cdrCommands } from '../../cdr/cli.js';
@@ -204,6 +205,8 @@ export function createCallsModule(): CallsModule {
       });
       pbx.apps.register(dialApp);
       cleanups.push(() => pbx.apps.unregister('Dial'));
+      pbx.apps.register(createTransferApp({ transferLine: (chan) => book.inbound.get(chan) ?? null }));
+      cleanups.push(() => pbx.apps.unregister('Transfer'));
 
       const inDialog = (req: SipRequest, rctx: RequestContext): boolean => {
         const toTag = req.toTag;
@@ -295,7 +298,7 @@ export function createCallsModule(): CallsModule {
         target.handle('ACK', (req, rctx) => {
           inDialog(req, rctx);
         });
-        for (const m of ['BYE', 'INFO', 'UPDATE']) target.handle(m, onOther);
+        for (const m of ['BYE', 'INFO', 'UPDATE', 'NOTIFY']) target.handle(m, onOther);
       };
       attach(theStack);
       // A sip.conf reload that changes the bind address builds a new stack: follow it. Calls in

@@ -154,7 +154,9 @@ export class Dialog {
     h.append('Call-ID', this.callId);
     h.append('CSeq', `${seq} ${method}`);
     for (const r of this.routeSet) h.append('Route', r);
-    if (method === 'INVITE' || method === 'UPDATE') h.append('Contact', this.localContact);
+    // Target refresh requests carry our Contact (§12.2.1.1); so does REFER: it sets up the implicit
+    // `refer` subscription, whose NOTIFYs come to that Contact.
+    if (method === 'INVITE' || method === 'UPDATE' || method === 'REFER') h.append('Contact', this.localContact);
     for (const [n, v] of extra) h.append(n, v);
     if (body && body.data.length > 0) h.append('Content-Type', body.type);
     return new SipRequest(method, this.remoteTarget, h, body?.data);
