@@ -9,22 +9,48 @@
  * transaction still unanswered after that long is dropped (logged) rather than kept forever.
  */
 import { wireText, type SipRequest, type SipResponse } from '../message/index.js';
+import { deadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
 import { ServerTransactionBase, type ServerTransactionInit } from './server-base.js';
 
 export type NistState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
-export class NonInviteServerTransaction extends ServerTransactionBase {
+export class NonInviteServerTransaction extends ServerTransactionBase implements DeadlineTarget {
   state: NistState = 'trying';
   /** The final response as wire text, once Completed on an unreliable transport. */
   private finalText: string | null = null;
+  /**
+   * The one wait running: the answer guard in Trying/Proceeding, Timer J in Completed. Both are
+   * 64*T1 on UDP, so they share a queue with every other transaction of this clock (one timer).
+   */
+  private deadline: DeadlineSlot | null;
 
   constructor(init: ServerTransactionInit) {
     super(init);
-    this.timers.start('answer-guard', 64 * this.env.timers.T1, () => {
-      this.env.log.warn({ tx: this.id, method: this.request.method }, 'SIP request never answered; transaction dropped');
-      this.state = 'terminated';
-      this.finish('timeout');
-    });
+    this.deadline = deadlineQueue(this.env.clock, 64 * this.env.timers.T1).add(this);
+  }
+
+  /** The answer guard or Timer J ran out. */
+  onDeadline(): void {
+    this.deadline = null;
+    if (this.ended) return;
+    if (this.state === 'completed') {
+      this.end();
+      return;
+    }
+    this.env.log.warn({ tx: this.id, method: this.request.method }, 'SIP request never answered; transaction dropped');
+    this.state = 'terminated';
+    this.finish('timeout');
+  }
+
+  override terminate(): void {
+    this.stopDeadline();
+    super.terminate();
+  }
+
+  private stopDeadline(): void {
+    if (this.deadline === null) return;
+    this.deadline.queue.remove(this.deadline);
+    this.deadline = null;
   }
 
   respond(res: SipResponse): void {
@@ -40,7 +66,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
     }
     this.state = 'completed';
     this.finalSent = true;
-    this.timers.stop('answer-guard');
+    this.stopDeadline();
     this.transmit(res);
     if (this.ended) return;
     this.shrink();
@@ -52,7 +78,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
     this.finalText = wireText(res);
     this.lastResponse = null;
     this.releaseRequest();
-    this.timers.start('J', this.tv.J, () => this.end());
+    this.deadline = deadlineQueue(this.env.clock, this.tv.J).add(this);
   }
 
   receiveRequest(_req: SipRequest): void {

@@ -67,33 +67,36 @@ function computeTimerValues(cfg: TimerConfig, reliable: boolean): TimerValues {
 
 /** Named one-shot timers on a Clock, all cleared at once when a transaction ends. */
 export class NamedTimers {
-  private readonly handles = new Map<string, TimerHandle>();
+  // Allocated on first start: a non-INVITE server transaction never starts one.
+  private handles: Map<string, TimerHandle> | null = null;
   constructor(private readonly clock: Clock) {}
 
   /** (Re)start timer `name`; a running timer of that name is cancelled first. */
   start(name: string, ms: number, fn: () => void): void {
     this.stop(name);
+    const handles = (this.handles ??= new Map());
     const handle = this.clock.setTimer(ms, () => {
-      if (this.handles.get(name) === handle) this.handles.delete(name);
+      if (handles.get(name) === handle) handles.delete(name);
       fn();
     });
-    this.handles.set(name, handle);
+    handles.set(name, handle);
   }
 
   stop(name: string): void {
-    const h = this.handles.get(name);
+    const h = this.handles?.get(name);
     if (h) {
       this.clock.clear(h);
-      this.handles.delete(name);
+      this.handles?.delete(name);
     }
   }
 
   stopAll(): void {
+    if (this.handles === null) return;
     for (const h of this.handles.values()) this.clock.clear(h);
     this.handles.clear();
   }
 
   running(name: string): boolean {
-    return this.handles.has(name);
+    return this.handles?.has(name) ?? false;
   }
 }
