@@ -25,6 +25,50 @@ function noAccount(call: AppCall, name: string): AppResult {
   return HANGUP;
 }
 
+/** The `account,jid,message` arguments of JabberSend and JabberNotify, or the AppResult to end with. */
+function chatArguments(call: AppCall, dir: XmppDirectory, app: string): { acct: XmppAccount; jid: string; message: string } | AppResult {
+  const [account = '', jid = '', message = ''] = splitStandard(call.data, 3);
+  if (account === '' || message === '' || !jid.includes('@')) {
+    call.services.log.warn(`${app} requires arguments (account,jid,message)`);
+    return HANGUP;
+  }
+  const acct = dir.account(account);
+  if (!acct) return noAccount(call, account);
+  return { acct, jid, message };
+}
+
+interface RoomArguments {
+  acct: XmppAccount;
+  room: string;
+  /** As given; empty when the caller left it out. */
+  nick: string;
+}
+
+/**
+ * The `account,roomjid[,nickname]` arguments of JabberJoin and JabberLeave. A room JID carries no
+ * resource (that always ends the call); what a JID without '@' logs and returns differs per
+ * application, so the caller says. Returns the AppResult to end with when the arguments are not usable.
+ */
+function roomArguments(
+  call: AppCall,
+  dir: XmppDirectory,
+  notARoom: (room: string) => { message: string; result: AppResult },
+): RoomArguments | AppResult {
+  const [account = '', room = '', nick = ''] = splitStandard(call.data, 3);
+  if (room.includes('/')) {
+    call.services.log.error('Invalid room name : resource must not be appended');
+    return HANGUP;
+  }
+  if (!room.includes('@')) {
+    const { message, result } = notARoom(room);
+    call.services.log.error(message);
+    return result;
+  }
+  const acct = dir.account(account);
+  if (!acct) return noAccount(call, account);
+  return { acct, room, nick };
+}
+
 export function jabberSendApp(dir: XmppDirectory): DialplanApplication {
   return {
     name: 'JabberSend',
@@ -37,13 +81,9 @@ export function jabberSendApp(dir: XmppDirectory): DialplanApplication {
       'Asterisk (use JabberNotify to keep it until the buddy is online). Missing arguments or an unknown ' +
       'account end the call.',
     exec(call): AppResult {
-      const [account = '', jid = '', message = ''] = splitStandard(call.data, 3);
-      if (account === '' || message === '' || !jid.includes('@')) {
-        call.services.log.warn('JabberSend requires arguments (account,jid,message)');
-        return HANGUP;
-      }
-      const acct = dir.account(account);
-      if (!acct) return noAccount(call, account);
+      const target = chatArguments(call, dir, 'JabberSend');
+      if ('kind' in target) return target;
+      const { acct, jid, message } = target;
       if (!acct.sendChat(jid, message)) {
         call.services.log.warn(`JabberSend: account '${acct.name}' is ${acct.state}; message to ${jid} dropped`);
       }
@@ -65,13 +105,9 @@ export function jabberNotifyApp(dir: XmppDirectory): DialplanApplication {
       'seconds (default 86400), or after ${JABBERNOTIFY_EXPIRY} seconds when that channel variable is set. ' +
       'Sets JABBERNOTIFYSTATUS to SENT or QUEUED.',
     async exec(call): Promise<AppResult> {
-      const [account = '', jid = '', message = ''] = splitStandard(call.data, 3);
-      if (account === '' || message === '' || !jid.includes('@')) {
-        call.services.log.warn('JabberNotify requires arguments (account,jid,message)');
-        return HANGUP;
-      }
-      const acct = dir.account(account);
-      if (!acct) return noAccount(call, account);
+      const target = chatArguments(call, dir, 'JabberNotify');
+      if ('kind' in target) return target;
+      const { acct, jid, message } = target;
       const st = acct.status(jid);
       if (acct.online && (st === 1 || st === 2) && acct.sendChat(jid, message)) {
         call.channel.setVar('JABBERNOTIFYSTATUS', 'SENT');
@@ -218,18 +254,9 @@ export function jabberJoinApp(dir: XmppDirectory): DialplanApplication {
     syntax: 'JabberJoin(account,roomjid[,nickname])',
     description: 'Joins roomjid (room@conference.server, no resource) as nickname (default: the account\'s user name). Joined rooms are joined again after a reconnect.',
     exec(call): AppResult {
-      const [account = '', room = '', nickArg = ''] = splitStandard(call.data, 3);
-      if (room.includes('/')) {
-        call.services.log.error('Invalid room name : resource must not be appended');
-        return HANGUP;
-      }
-      if (!room.includes('@')) {
-        call.services.log.error(`JabberJoin: '${room}' is not a room JID (room@service)`);
-        return CONTINUE;
-      }
-      const acct = dir.account(account);
-      if (!acct) return noAccount(call, account);
-      acct.joinRoom(room, nickArg || acct.config.jid.local);
+      const target = roomArguments(call, dir, (room) => ({ message: `JabberJoin: '${room}' is not a room JID (room@service)`, result: CONTINUE }));
+      if ('kind' in target) return target;
+      target.acct.joinRoom(target.room, target.nick || target.acct.config.jid.local);
       return CONTINUE;
     },
   };
@@ -242,18 +269,10 @@ export function jabberLeaveApp(dir: XmppDirectory): DialplanApplication {
     syntax: 'JabberLeave(account,roomjid[,nickname])',
     description: 'Leaves roomjid (sends unavailable presence to room/nickname).',
     exec(call): AppResult {
-      const [account = '', room = '', nickArg = ''] = splitStandard(call.data, 3);
-      if (room.includes('/')) {
-        call.services.log.error('Invalid room name : resource must not be appended');
-        return HANGUP;
-      }
-      if (!room.includes('@')) {
-        call.services.log.error('No jabber ID specified');
-        return HANGUP;
-      }
-      const acct = dir.account(account);
-      if (!acct) return noAccount(call, account);
-      acct.leaveRoom(room, nickArg || acct.rooms.get(room.toLowerCase()) || acct.config.jid.local);
+      const target = roomArguments(call, dir, () => ({ message: 'No jabber ID specified', result: HANGUP }));
+      if ('kind' in target) return target;
+      const { acct, room, nick } = target;
+      acct.leaveRoom(room, nick || acct.rooms.get(room.toLowerCase()) || acct.config.jid.local);
       return CONTINUE;
     },
   };
