@@ -256,7 +256,8 @@ class SipStackImpl implements SipStack {
   }
 
   private onNewRequest(req: SipRequest, inbound: InboundMessage, key: string): void {
-    const tx = this.createServer(req, inbound, key);
+    const mk = mergeKey(req);
+    const tx = this.createServer(req, inbound, key, mk);
     const handler = this.handlers.get(req.method);
     // §8.2.1: "If a UAS does not recognize or does not implement the method ... 501".
     if (!handler) {
@@ -265,7 +266,6 @@ class SipStackImpl implements SipStack {
     }
     // §8.2.2.2 merged requests: same From tag, Call-ID and CSeq as a transaction in progress but
     // not matching it (another branch, e.g. a forked copy) → 482.
-    const mk = mergeKey(req);
     if (req.toTag === null) {
       const other = this.merged.get(mk);
       if (other && other !== tx) {
@@ -297,7 +297,7 @@ class SipStackImpl implements SipStack {
    * CANCEL is answered 200 (with the INVITE response's To tag) and the INVITE transaction is told.
    */
   private onCancel(cancel: SipRequest, inbound: InboundMessage, key: string): void {
-    const cancelTx = this.createServer(cancel, inbound, key);
+    const cancelTx = this.createServer(cancel, inbound, key, mergeKey(cancel));
     const invite = this.servers.get(serverKey(cancel, 'INVITE'));
     if (!(invite instanceof InviteServerTransaction)) {
       cancelTx.reply(481, 'Call/Transaction Does Not Exist');
@@ -320,19 +320,22 @@ class SipStackImpl implements SipStack {
     }
   }
 
-  private createServer(req: SipRequest, inbound: InboundMessage, key: string): ServerTransactionBase {
-    const mk = mergeKey(req);
+  /** One function for every server transaction (a closure each would live as long as it). */
+  private readonly serverEnded = (tx: ServerTransactionBase): void => {
+    if (this.servers.get(tx.id) === tx) this.servers.delete(tx.id);
+    if (tx.mergeKey !== null && this.merged.get(tx.mergeKey) === tx) this.merged.delete(tx.mergeKey);
+  };
+
+  private createServer(req: SipRequest, inbound: InboundMessage, key: string, mk: string): ServerTransactionBase {
     const init: ServerTransactionInit = {
       id: key,
+      mergeKey: mk,
       request: req,
       source: inbound.source,
       connectionId: inbound.connectionId,
       responseDest: responseDestination(req, inbound.source),
       env: this.env,
-      onEnd: (tx) => {
-        if (this.servers.get(key) === tx) this.servers.delete(key);
-        if (this.merged.get(mk) === tx) this.merged.delete(mk);
-      },
+      onEnd: this.serverEnded,
     };
     const tx = req.method === 'INVITE' ? new InviteServerTransaction(init) : new NonInviteServerTransaction(init);
     this.servers.set(key, tx);

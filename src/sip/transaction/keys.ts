@@ -23,7 +23,9 @@ export const MAGIC_COOKIE = 'z9hG4bK';
  * an own flat copy lets the message go.
  */
 function ownCopy(key: string): string {
-  return JSON.parse(JSON.stringify(key)) as string;
+  // Slicing a concatenation makes V8 flatten it into a new string first: the result refers to
+  // that copy only (cheaper than a JSON round trip, which copies twice).
+  return ` ${key}`.slice(1);
 }
 
 function sentBy(via: Via): string {

@@ -15,6 +15,8 @@ export type TerminationReason = 'completed' | 'timeout' | 'transport-error';
 
 export interface ServerTransactionInit {
   id: string;
+  /** §8.2.2.2 merged-request key the stack filed the transaction under, if any. */
+  mergeKey?: string | null;
   request: SipRequest;
   /** The socket peer the request came from. */
   source: Endpoint;
@@ -27,6 +29,7 @@ export interface ServerTransactionInit {
 
 export abstract class ServerTransactionBase implements ServerTransaction {
   readonly id: string;
+  readonly mergeKey: string | null;
   /** The request, or null once only its bytes are kept (releaseRequest). */
   private req: SipRequest | null;
   private reqText: string | null = null;
@@ -52,6 +55,7 @@ export abstract class ServerTransactionBase implements ServerTransaction {
 
   constructor(init: ServerTransactionInit) {
     this.id = init.id;
+    this.mergeKey = init.mergeKey ?? null;
     this.req = init.request;
     this.source = init.source;
     this.connectionId = init.connectionId;
