@@ -10,6 +10,7 @@
  *   (it counts only as the fifth of exactly five ','-separated fields).
  * An element that does not parse is skipped with a warning (so a bad time range matches nothing).
  */
+import { wallClock } from './funcs/zone-time.js';
 
 export interface TimeSpecFields {
   times: string;
@@ -161,39 +162,12 @@ interface ClockFields {
   month: number;
 }
 
-const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
-
 function fieldsIn(date: Date, tz: string | null): ClockFields {
   if (tz === null) {
     return { minuteOfDay: date.getHours() * 60 + date.getMinutes(), weekday: date.getDay(), mday: date.getDate(), month: date.getMonth() };
   }
-  let f = zoneFormatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    zoneFormatters.set(tz, f);
-  }
-  let hour = 0;
-  let minute = 0;
-  let weekday = 0;
-  let mday = 1;
-  let month = 0;
-  for (const p of f.formatToParts(date)) {
-    if (p.type === 'hour') hour = Number(p.value) % 24;
-    else if (p.type === 'minute') minute = Number(p.value);
-    else if (p.type === 'day') mday = Number(p.value);
-    else if (p.type === 'month') month = Number(p.value) - 1;
-    else if (p.type === 'weekday') weekday = DAY_NAMES.indexOf(p.value.slice(0, 3).toLowerCase());
-  }
-  return { minuteOfDay: hour * 60 + minute, weekday, mday, month };
+  const t = wallClock(date, tz);
+  return { minuteOfDay: t.hour * 60 + t.minute, weekday: t.wday, mday: t.mday, month: t.month };
 }
 
 /** True when `date` falls inside the spec (all fields must match). */

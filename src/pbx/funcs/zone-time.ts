@@ -91,30 +91,50 @@ function dayOfYear(year: number, month: number, mday: number): number {
   return Math.round((Date.UTC(year, month, mday) - Date.UTC(year, 0, 1)) / 86400000);
 }
 
+/** The wall-clock fields of a moment in a zone (undefined: local), without offset or zone name. */
+export interface WallClock {
+  year: number;
+  /** 0..11 */
+  month: number;
+  /** 1..31 */
+  mday: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** 0 = Sunday */
+  wday: number;
+}
+
+/** The wall clock in the zone at `date`, read from one formatToParts call. */
+export function wallClock(date: Date, zone: string | undefined): WallClock {
+  const t: WallClock = { year: 0, month: 0, mday: 1, hour: 0, minute: 0, second: 0, wday: 0 };
+  let bc = false;
+  for (const p of formatter(zone).formatToParts(date)) {
+    switch (p.type) {
+      case 'year': t.year = Number(p.value); break;
+      case 'month': t.month = Number(p.value) - 1; break;
+      case 'day': t.mday = Number(p.value); break;
+      case 'hour': t.hour = Number(p.value) % 24; break;
+      case 'minute': t.minute = Number(p.value); break;
+      case 'second': t.second = Number(p.value); break;
+      case 'weekday': t.wday = WEEKDAYS.indexOf(p.value); break;
+      case 'era': bc = p.value === 'BC'; break;
+      default: break;
+    }
+  }
+  if (bc) t.year = 1 - t.year;
+  return t;
+}
+
 /** localtime for epoch milliseconds in the zone. */
 export function breakDown(epochMs: number, zone: string | undefined): BrokenDownTime {
   const date = new Date(epochMs);
-  const parts = formatter(zone).formatToParts(date);
-  const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '0';
-  let year = Number(get('year'));
-  if (get('era') === 'BC') year = 1 - year;
-  const month = Number(get('month')) - 1;
-  const mday = Number(get('day'));
-  const hour = Number(get('hour')) % 24;
-  const minute = Number(get('minute'));
-  const second = Number(get('second'));
-  const wday = WEEKDAYS.indexOf(get('weekday'));
-  const asUtc = Date.UTC(year, month, mday, hour, minute, second);
+  const t = wallClock(date, zone);
+  const asUtc = Date.UTC(t.year, t.month, t.mday, t.hour, t.minute, t.second);
   const gmtoff = Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 1000);
   return {
-    year,
-    month,
-    mday,
-    hour,
-    minute,
-    second,
-    wday,
-    yday: dayOfYear(year, month, mday),
+    ...t,
+    yday: dayOfYear(t.year, t.month, t.mday),
     gmtoff,
     zone: abbreviation(zone, date),
   };
