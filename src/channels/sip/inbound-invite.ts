@@ -12,7 +12,8 @@
 import type { SipGeneral, SipPeerConfig } from '../../sip/config/sip-conf.js';
 import { aclAllows } from '../../sip/config/acl.js';
 import type { DigestAuthenticator } from '../../sip/auth/digest.js';
-import { parseAuthHeader, parseNameAddr, type SipRequest } from '../../sip/message/index.js';
+import { parseNameAddr, type SipRequest } from '../../sip/message/index.js';
+import { findDigestCredentials } from '../../sip/message/auth.js';
 import type { ServerTransaction } from '../../sip/transaction/types.js';
 import type { CallerId } from '../../pbx/types.js';
 import type { Dialplan } from '../../pbx/dialplan.js';
@@ -31,15 +32,9 @@ export interface InviteRouting {
   auth: DigestAuthenticator;
 }
 
+/** RFC 3261 §22.2: a UAS (not a proxy) takes the credentials from Authorization. */
 function findCredentials(req: SipRequest, realm: string): Map<string, string> | null {
-  let first: Map<string, string> | null = null;
-  for (const value of req.headers.getAll('Authorization')) {
-    const h = parseAuthHeader(value);
-    if (h.scheme.toLowerCase() !== 'digest') continue;
-    if (h.params.get('realm') === realm) return h.params;
-    first ??= h.params;
-  }
-  return first;
+  return findDigestCredentials(req.headers.getAll('Authorization'), realm);
 }
 
 /** Who is calling; replies (401/403) and returns null when the call may not go on. */

@@ -18,7 +18,8 @@
  *  7. the state changes, then 200 with SIP-ETag and Expires (§6 steps 6–8).
  */
 import type { Logger } from '../../core/log.js';
-import { parseAuthHeader, SipParseError, type SipRequest } from '../../sip/message/index.js';
+import { SipParseError, type SipRequest } from '../../sip/message/index.js';
+import { findDigestCredentials } from '../../sip/message/auth.js';
 import type { RequestContext, ServerTransaction } from '../../sip/transaction/types.js';
 import type { SipGeneral, SipPeerConfig } from '../../sip/config/sip-conf.js';
 import { aclAllows } from '../../sip/config/acl.js';
@@ -45,15 +46,9 @@ export interface PublishHandlerDeps {
 
 type Headers = Array<[string, string]>;
 
+/** RFC 3261 §22.2: a UAS (not a proxy) takes the credentials from Authorization. */
 function findCredentials(req: SipRequest, realm: string): Map<string, string> | null {
-  let first: Map<string, string> | null = null;
-  for (const value of req.headers.getAll('Authorization')) {
-    const h = parseAuthHeader(value);
-    if (h.scheme.toLowerCase() !== 'digest') continue;
-    if (h.params.get('realm') === realm) return h.params;
-    first ??= h.params;
-  }
-  return first;
+  return findDigestCredentials(req.headers.getAll('Authorization'), realm);
 }
 
 /** The media type of a Content-Type value, lower-case, without parameters. */
