@@ -4,13 +4,13 @@
  * a peer with insecure=invite is not challenged; an unknown caller is refused with allowguest=no.
  * A sip.conf reload that rebinds the SIP stack keeps calls working on the new one.
  */
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { killAllSipp, runSipp, haveSipp } from '../helpers/sipp.js';
+import { runSipp } from '../helpers/sipp.js';
 import { freePort } from '../helpers/server.js';
-import { callScenario, csv, startCallServer, summary, waitUntil, type CallServer } from './harness.js';
+import { callScenario, callServerHooks, csv, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
 [general]
@@ -39,16 +39,7 @@ exten => h,1,Set(DB(h/\${CALLERID(num)})=\${HANGUPCAUSE})
 `;
 
 let h: CallServer;
-const skip = !haveSipp();
-
-before(async () => {
-  if (skip) return;
-  h = await startCallServer({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS });
-});
-after(async () => {
-  killAllSipp();
-  await h?.stop();
-});
+const skip = callServerHooks(() => ({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS }), (server) => (h = server));
 
 test('401 challenge, right password → dialplan runs (Busy → 486, h with cause 17)', { skip }, async () => {
   const r = await runSipp({ scenario: callScenario('uac_auth.xml'), target: h.target, inf: csv(h.dir, 'a.csv', [['secure', '105']]), calls: 1, timeoutSec: 20, authUser: 'secure', authPassword: 's3cret' });

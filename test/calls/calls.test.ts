@@ -3,10 +3,10 @@
  * Dials a peer registered by a SIPp UAS. Each outcome is checked three ways: DIALSTATUS recorded
  * by the dialplan (database), the h extension having run, and the call record.
  */
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { killAllSipp, runSipp, haveSipp } from '../helpers/sipp.js';
-import { callee, callScenario, csv, startCallServer, summary, waitUntil, type CallServer } from './harness.js';
+import { runSipp } from '../helpers/sipp.js';
+import { callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
 [general]
@@ -20,27 +20,7 @@ type = friend
 host = dynamic
 context = from-sip
 callerid = "Alice" <1000>
-
-[2000]
-type = friend
-host = dynamic
-context = from-sip
-
-[ringer]
-type = friend
-host = dynamic
-context = from-sip
-
-[busyphone]
-type = friend
-host = dynamic
-context = from-sip
-
-[ghost]
-type = friend
-host = dynamic
-context = from-sip
-`;
+${dynamicFriends('from-sip', ['2000', 'ringer', 'busyphone', 'ghost'])}`;
 
 const EXTENSIONS = `
 [from-sip]
@@ -62,16 +42,7 @@ exten => h,1,Set(DB(h/\${UNIQUEID})=\${DIALSTATUS}:\${HANGUPCAUSE})
 `;
 
 let h: CallServer;
-const skip = !haveSipp();
-
-before(async () => {
-  if (skip) return;
-  h = await startCallServer({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS });
-});
-after(async () => {
-  killAllSipp();
-  await h?.stop();
-});
+const skip = callServerHooks(() => ({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS }), (server) => (h = server));
 
 function entries(family: string): Array<[string, string]> {
   return h.server.context.store.entries(family).map((e) => [e.key, e.value]);

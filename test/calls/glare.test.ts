@@ -3,11 +3,11 @@
  * (relayed) re-INVITE is outstanding gets 491 Request Pending and the call stays up; a second
  * re-INVITE while the first from the same side is unanswered gets 500 with Retry-After.
  */
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dialog } from '../../src/sip/dialog/dialog.js';
-import { killAllSipp, runSipp, haveSipp } from '../helpers/sipp.js';
-import { callee, callScenario, csv, startCallServer, summary, waitUntil, type CallServer } from './harness.js';
+import { runSipp } from '../helpers/sipp.js';
+import { callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
 [general]
@@ -15,17 +15,7 @@ udpbindaddr = 127.0.0.1:0
 context = from-guest
 allowguest = no
 timert1 = 50
-
-[1000]
-type = friend
-host = dynamic
-context = from-sip
-
-[2000]
-type = friend
-host = dynamic
-context = from-sip
-`;
+${dynamicFriends('from-sip', ['1000', '2000'])}`;
 
 const EXTENSIONS = `
 [from-sip]
@@ -34,16 +24,7 @@ exten => h,1,Set(DB(h/\${UNIQUEID})=\${DIALSTATUS}:\${HANGUPCAUSE})
 `;
 
 let h: CallServer;
-const skip = !haveSipp();
-
-before(async () => {
-  if (skip) return;
-  h = await startCallServer({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS });
-});
-after(async () => {
-  killAllSipp();
-  await h?.stop();
-});
+const skip = callServerHooks(() => ({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS }), (server) => (h = server));
 
 test('glare: the caller re-INVITEs while the callee re-INVITE relayed to it is pending → 491, the call goes on', { skip }, async () => {
   const { uas } = await callee(h, '2000', 'uas_glare.xml', 1);

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { after, before } from 'node:test';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { MODULES, type ModuleEntry } from '../../src/modules.js';
 import { createCallsModule, type CallsModule } from '../../src/channels/sip/module.js';
@@ -14,7 +15,7 @@ import type { SipModule } from '../../src/registrar/module.js';
 import type { DialplanModule } from '../../src/pbx/module.js';
 import { fixture } from '../helpers/paths.js';
 import { freePort } from '../helpers/server.js';
-import { runSipp, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
+import { haveSipp, killAllSipp, runSipp, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
 
 export interface CallServer {
   server: RunningServer;
@@ -74,6 +75,31 @@ export async function startCallServer(files: Record<string, string>): Promise<Ca
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The node:test hooks every SIPp call test file needs: before() starts a call server with the
+ * files (unless SIPp is missing) and hands it to `started`; after() kills any SIPp left and stops
+ * the server. Returns true when SIPp is missing, for the tests' `skip`.
+ */
+export function callServerHooks(files: () => Record<string, string>, started: (h: CallServer) => void): boolean {
+  const skip = !haveSipp();
+  let server: CallServer | undefined;
+  before(async () => {
+    if (skip) return;
+    server = await startCallServer(files());
+    started(server);
+  });
+  after(async () => {
+    killAllSipp();
+    await server?.stop();
+  });
+  return skip;
+}
+
+/** sip.conf sections for phones that register (type=friend, host=dynamic) into `context`, one per name. */
+export function dynamicFriends(context: string, names: readonly string[]): string {
+  return names.map((name) => `\n[${name}]\ntype = friend\nhost = dynamic\ncontext = ${context}\n`).join('');
 }
 
 /** A CSV for SIPp's -inf: one line per call, fields separated by ';'. */

@@ -2,10 +2,10 @@
  * Ringing() and Progress() reach the SIP caller: 180 and 183 (no body: herald has no media), each
  * once, nothing after the answer. The SIPp caller fails on any extra provisional response.
  */
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { killAllSipp, runSipp, haveSipp } from '../helpers/sipp.js';
-import { callScenario, csv, startCallServer, summary, waitUntil, type CallServer } from './harness.js';
+import { runSipp } from '../helpers/sipp.js';
+import { callScenario, callServerHooks, csv, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
 [general]
@@ -38,16 +38,7 @@ exten => 301,1,Ringing()
 `;
 
 let h: CallServer;
-const skip = !haveSipp();
-
-before(async () => {
-  if (skip) return;
-  h = await startCallServer({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS });
-});
-after(async () => {
-  killAllSipp();
-  await h?.stop();
-});
+const skip = callServerHooks(() => ({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS }), (server) => (h = server));
 
 test('Ringing() and Progress() before Answer(): 180, 183 once each, then 200; nothing after the answer', { skip }, async () => {
   const r = await runSipp({ scenario: callScenario('uac_indications.xml'), target: h.target, inf: csv(h.dir, 'i300.csv', [['1000', '300']]), calls: 1, timeoutSec: 20 });

@@ -4,10 +4,10 @@
  * SIP transactions once their timers ran out (Timer D keeps a failed client INVITE 32 s on UDP),
  * and one call record per call.
  */
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { killAllSipp, runSipp, haveSipp } from '../helpers/sipp.js';
-import { callee, callScenario, csv, startCallServer, summary, waitUntil, type CallServer } from './harness.js';
+import { runSipp } from '../helpers/sipp.js';
+import { callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
 const PER_KIND = 125;
 
@@ -15,33 +15,7 @@ const SIP_CONF = `
 [general]
 udpbindaddr = 127.0.0.1:0
 allowguest = no
-
-
-[1000]
-type = friend
-host = dynamic
-context = from-sip
-
-[2000]
-type = friend
-host = dynamic
-context = from-sip
-
-[ringer]
-type = friend
-host = dynamic
-context = from-sip
-
-[busyphone]
-type = friend
-host = dynamic
-context = from-sip
-
-[ghost]
-type = friend
-host = dynamic
-context = from-sip
-`;
+${dynamicFriends('from-sip', ['1000', '2000', 'ringer', 'busyphone', 'ghost'])}`;
 
 const EXTENSIONS = `
 [from-sip]
@@ -55,16 +29,7 @@ exten => h,1,NoOp(\${DIALSTATUS})
 `;
 
 let h: CallServer;
-const skip = !haveSipp();
-
-before(async () => {
-  if (skip) return;
-  h = await startCallServer({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS });
-});
-after(async () => {
-  killAllSipp();
-  await h?.stop();
-});
+const skip = callServerHooks(() => ({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS }), (server) => (h = server));
 
 test(`${4 * PER_KIND} calls of mixed outcomes leave no channel, dialog or transaction behind`, { skip, timeout: 120000 }, async () => {
   const answer = await callee(h, '2000', 'uas_answer.xml', PER_KIND);

@@ -6,13 +6,13 @@
  * Also: parallel legs to every contact of a peer — the first 200 wins and the other phone's
  * CANCEL says "Call completed elsewhere".
  */
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fixture } from '../helpers/paths.js';
-import { killAllSipp, runSipp, haveSipp } from '../helpers/sipp.js';
+import { runSipp } from '../helpers/sipp.js';
 import type { DialplanApplication } from '../../src/pbx/types.js';
-import { callee, callScenario, csv, startCallServer, summary, waitUntil, type CallServer } from './harness.js';
+import { callee, callScenario, callServerHooks, csv, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
 [general]
@@ -45,7 +45,6 @@ exten => h,1,Set(DB(h/\${UNIQUEID})=\${DIALSTATUS})
 `;
 
 let h: CallServer;
-const skip = !haveSipp();
 const sent: string[] = [];
 let recorders = false;
 
@@ -62,18 +61,15 @@ function recorder(name: string, run: (args: string[], call: Parameters<DialplanA
   };
 }
 
-before(async () => {
-  if (skip) return;
-  const seed = readFileSync(fixture('calls', 'seed000', 'extensions.conf'), 'utf8');
-  h = await startCallServer({ 'sip.conf': SIP_CONF, 'extensions.conf': seed + EXTRA });
-  recorders = !h.pbx.apps.get('Jabberstatus') && !h.pbx.apps.get('Jabbersend');
-  if (recorders) h.pbx.apps.register(recorder('JabberStatus', (_a, call) => call.channel.setVar('STATUS', '1')));
-  if (recorders) h.pbx.apps.register(recorder('JabberSend', (a) => sent.push(a.slice(2).join(','))));
-});
-after(async () => {
-  killAllSipp();
-  await h?.stop();
-});
+const skip = callServerHooks(
+  () => ({ 'sip.conf': SIP_CONF, 'extensions.conf': readFileSync(fixture('calls', 'seed000', 'extensions.conf'), 'utf8') + EXTRA }),
+  (server) => {
+    h = server;
+    recorders = !h.pbx.apps.get('Jabberstatus') && !h.pbx.apps.get('Jabbersend');
+    if (recorders) h.pbx.apps.register(recorder('JabberStatus', (_a, call) => call.channel.setVar('STATUS', '1')));
+    if (recorders) h.pbx.apps.register(recorder('JabberSend', (a) => sent.push(a.slice(2).join(','))));
+  },
+);
 
 test('seed 000: ringing then CANCEL → h in macro-DialVM with DIALSTATUS=CANCEL → Macro(XMPPSend) with the missed-call text', { skip }, async () => {
   const { uas } = await callee(h, '555', 'uas_ring.xml', 1);

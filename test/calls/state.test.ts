@@ -5,33 +5,18 @@
  *  - a hold re-INVITE and a DTMF INFO from the caller reach the callee and the answers come back;
  *  - `sip show inuse`, `core show channel`, `sip show channels`, `channel request hangup`.
  */
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { killAllSipp, runSipp, startSipp, haveSipp } from '../helpers/sipp.js';
+import { runSipp, startSipp } from '../helpers/sipp.js';
 import type { StateModule } from '../../src/state/module.js';
-import { callee, callScenario, csv, startCallServer, summary, waitUntil, type CallServer } from './harness.js';
+import { callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
 [general]
 udpbindaddr = 127.0.0.1:0
 allowguest = no
 timert1 = 50
-
-[1000]
-type = friend
-host = dynamic
-context = from-sip
-
-[2000]
-type = friend
-host = dynamic
-context = from-sip
-
-[ringer]
-type = friend
-host = dynamic
-context = from-sip
-`;
+${dynamicFriends('from-sip', ['1000', '2000', 'ringer'])}`;
 
 const EXTENSIONS = `
 [from-sip]
@@ -40,18 +25,14 @@ exten => 104,1,Dial(SIP/ringer,20)
 `;
 
 let h: CallServer;
-const skip = !haveSipp();
 const changes: string[] = [];
-
-before(async () => {
-  if (skip) return;
-  h = await startCallServer({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS });
-  h.server.context.bus.on('DeviceStateChanged', (e) => changes.push(`${e.device}=${e.state}`));
-});
-after(async () => {
-  killAllSipp();
-  await h?.stop();
-});
+const skip = callServerHooks(
+  () => ({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS }),
+  (server) => {
+    h = server;
+    h.server.context.bus.on('DeviceStateChanged', (e) => changes.push(`${e.device}=${e.state}`));
+  },
+);
 
 function devState(dev: string): string {
   const state = h.server.context.getModule<StateModule>('state');

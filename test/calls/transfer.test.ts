@@ -3,13 +3,13 @@
  * REFER with 202 and reports the outcome in a `refer` NOTIFY with a message/sipfrag body; the
  * dialplan records TRANSFERSTATUS and TRANSFERSTATUSPROTOCOL. Also the app's own rules.
  */
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Channel } from '../../src/channels/channel.js';
 import { transfer, type TransferLine } from '../../src/pbx/apps/transfer.js';
 import { referTarget, sipfragStatus } from '../../src/channels/sip/refer.js';
-import { killAllSipp, runSipp, haveSipp } from '../helpers/sipp.js';
-import { callScenario, csv, startCallServer, summary, waitUntil, type CallServer } from './harness.js';
+import { runSipp } from '../helpers/sipp.js';
+import { callScenario, callServerHooks, csv, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
 [general]
@@ -38,16 +38,7 @@ exten => 401,1,Transfer(SIP/300)
 `;
 
 let h: CallServer;
-const skip = !haveSipp();
-
-before(async () => {
-  if (skip) return;
-  h = await startCallServer({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS });
-});
-after(async () => {
-  killAllSipp();
-  await h?.stop();
-});
+const skip = callServerHooks(() => ({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS }), (server) => (h = server));
 
 function values(family: string): string[] {
   return h.server.context.store.entries(family).map((e) => e.value);
