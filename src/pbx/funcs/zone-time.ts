@@ -3,7 +3,8 @@
  * the system's local zone; an unknown zone falls back to UTC.
  */
 
-export interface BrokenDownTime {
+/** The wall-clock fields of a moment in a zone (undefined: local), without offset or zone name. */
+export interface WallClock {
   year: number;
   /** 0..11 */
   month: number;
@@ -14,6 +15,10 @@ export interface BrokenDownTime {
   second: number;
   /** 0 = Sunday */
   wday: number;
+}
+
+/** C's struct tm: the wall clock plus the day of the year and the zone's offset and name. */
+export interface BrokenDownTime extends WallClock {
   /** 0..365 */
   yday: number;
   /** Seconds east of UTC. */
@@ -89,20 +94,6 @@ function abbreviation(zone: string | undefined, date: Date): string {
 
 function dayOfYear(year: number, month: number, mday: number): number {
   return Math.round((Date.UTC(year, month, mday) - Date.UTC(year, 0, 1)) / 86400000);
-}
-
-/** The wall-clock fields of a moment in a zone (undefined: local), without offset or zone name. */
-export interface WallClock {
-  year: number;
-  /** 0..11 */
-  month: number;
-  /** 1..31 */
-  mday: number;
-  hour: number;
-  minute: number;
-  second: number;
-  /** 0 = Sunday */
-  wday: number;
 }
 
 /** The wall clock in the zone at `date`, read from one formatToParts call. */
