@@ -1,18 +1,12 @@
 // Shared set-up of the call benches: an in-process herald (state, pbx, sip and the calls
 // module, from a compiled tree: --build dist by default, e.g. --build /tmp/hb-NAME) and SIPp
 // phones. Each bench registers a SIPp UAS as the called peer and drives calls from a SIPp UAC.
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { buildDir, loaderFor } from './lib/args.mjs';
 
-const argv = process.argv.slice(2);
-export const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-};
-const root = new URL('..', import.meta.url).pathname;
-const build = resolve(root, opt('--build', 'dist'));
-const load = (p) => import(pathToFileURL(join(build, p)).href);
+export { opt } from './lib/args.mjs';
+
+const load = loaderFor(buildDir());
 
 export const SIP_CONF = `
 [general]

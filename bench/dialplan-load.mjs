@@ -9,20 +9,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { argv, loaderFor, options, root } from './lib/args.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
-};
+// Here an empty option value counts (`--build ''`), and a relative --build is taken from the cwd.
+const opt = options(argv, { emptyCounts: true });
 const buildDir = opt('--build', join(root, 'dist'));
 const total = Number(opt('--extensions', '10000'));
 const runs = Number(opt('--runs', '7'));
 const seconds = Number(opt('--seconds', '2'));
-const { loadDialplanFile } = await import(pathToFileURL(join(buildDir, 'src/pbx/loader.js')).href);
+const { loadDialplanFile } = await loaderFor(buildDir)('src/pbx/loader.js');
 
 // Deterministic generator (no Math.random: figures comparable between runs).
 let seed = 12345;

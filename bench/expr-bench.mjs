@@ -3,17 +3,13 @@
 // ${}-substituted, as the engine hands them over) and prints expressions per second.
 // Usage: node bench/expr-bench.mjs [--build DIR] [--seconds N]   (DIR defaults to dist/)
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { argv, loaderFor, options, root } from './lib/args.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
-};
+// Here an empty option value counts (`--build ''`), and a relative --build is taken from the cwd.
+const opt = options(argv, { emptyCounts: true });
 const buildDir = opt('--build', join(root, 'dist'));
 const seconds = Number(opt('--seconds', '2'));
-const { evaluateExpression } = await import(pathToFileURL(join(buildDir, 'src/pbx/expr/index.js')).href);
+const { evaluateExpression } = await loaderFor(buildDir)('src/pbx/expr/index.js');
 
 const mix = [
   '6001 = 6001',

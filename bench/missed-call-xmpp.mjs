@@ -17,21 +17,15 @@ import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { argv, loaderFor, opt, root } from './lib/args.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-};
 const COUNT = Number(opt('--calls', '200'));
 const WARMUP = Number(opt('--warmup', '20'));
 const VERBOSE = argv.includes('--verbose');
 
-const root = new URL('..', import.meta.url).pathname;
 const build = process.env.HERALD_BUILD_DIR ?? join(root, 'dist');
-const load = (p) => import(pathToFileURL(join(build, p)).href);
+const load = loaderFor(build);
 const { startProsody } = await load('test/helpers/prosody.js');
 const { freePort, startHerald } = await load('test/helpers/server.js');
 const { killAllSipp } = await load('test/helpers/sipp.js');

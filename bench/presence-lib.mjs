@@ -4,42 +4,15 @@
 import { fork, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { freePort, root } from './lib/args.mjs';
 
-export const root = new URL('..', import.meta.url).pathname;
+export { freePort, options, root } from './lib/args.mjs';
+
 export const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
 export const epoch = () => performance.timeOrigin + performance.now();
-
-export function options(argv = process.argv.slice(2)) {
-  return (name, fallback) => {
-    const i = argv.indexOf(name);
-    return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-  };
-}
-
-export async function freePort() {
-  for (let i = 0; i < 50; i++) {
-    const port = await new Promise((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(null));
-      srv.listen(0, '127.0.0.1', () => {
-        const p = srv.address().port;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (port === null) continue;
-    const free = await new Promise((resolve) => {
-      const s = createSocket('udp4');
-      s.once('error', () => { s.close(); resolve(false); });
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port');
-}
 
 /**
  * sip.conf: `watcher` (no secret) and `authw` (secret benchpass), both allowed to subscribe;

@@ -8,21 +8,14 @@
 //   {id, type: 'heapsnapshot', path} → {id, path}   (v8.writeHeapSnapshot, for memory work)
 // Usage (forked): node [--expose-gc] bench/presence-server.mjs <configDir> [--build dist]
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
+import { argv, buildDir, loaderFor } from './lib/args.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-};
-const root = new URL('..', import.meta.url).pathname;
 const configDir = resolve(argv[0]);
-const build = resolve(root, opt('--build', 'dist'));
-const load = (p) => import(pathToFileURL(join(build, p)).href);
+const load = loaderFor(buildDir());
 
 const { startServer } = await load('src/server.js');
 const { createStateModule } = await load('src/state/module.js');

@@ -8,21 +8,14 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { buildDir, loaderFor, opt } from './lib/args.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-};
-const root = new URL('..', import.meta.url).pathname;
-const build = resolve(root, opt('--build', 'dist'));
 const calls = Number(opt('--calls', '100000'));
 const peerCount = Number(opt('--peers', '10000'));
 const storeKind = opt('--store', 'memory');
-const load = (p) => import(pathToFileURL(join(build, p)).href);
+const load = loaderFor(buildDir());
 
 const { parseMessage, serializeMessage } = await load('src/sip/message/index.js');
 const { createSipStack } = await load('src/sip/stack.js');

@@ -5,18 +5,11 @@
 // Usage: node bench/sip-register-server.mjs <configDir> [--build dist] [--store sqlite|memory]
 // Prints "READY <udp port>" once bound; stops on SIGTERM.
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { argv, buildDir, loaderFor, opt } from './lib/args.mjs';
 
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-};
-const root = new URL('..', import.meta.url).pathname;
 const configDir = resolve(argv[0]);
-const build = resolve(root, opt('--build', 'dist'));
 const storeKind = opt('--store', 'sqlite');
-const load = (p) => import(pathToFileURL(join(build, p)).href);
+const load = loaderFor(buildDir());
 
 const { createSipModule } = await load('src/registrar/module.js');
 const { EventBus } = await load('src/core/bus.js');

@@ -15,17 +15,11 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
+import { freePort, opt, root } from './lib/args.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-};
 const stepSeconds = Number(opt('--step-seconds', '20'));
 // Between steps: completed transactions stay 32 s (Timer J), so the next step starts on a settled heap.
 const pauseSeconds = Number(opt('--pause-seconds', '35'));
@@ -38,27 +32,6 @@ const storeKind = opt('--store', 'sqlite');
 const only = opt('--only', '');
 const entry = opt('--entry', join(root, 'bin/herald.js'));
 const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
-
-async function freePort() {
-  for (let i = 0; i < 50; i++) {
-    const port = await new Promise((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(null));
-      srv.listen(0, '127.0.0.1', () => {
-        const p = srv.address().port;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (port === null) continue;
-    const free = await new Promise((resolve) => {
-      const s = createSocket('udp4');
-      s.once('error', () => { s.close(); resolve(false); });
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port');
-}
 
 /** sip.conf with peerCount template peers (digest: 30000…, no secret: 50000…) and the CSVs. */
 function writeConfig(dir, port) {

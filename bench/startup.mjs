@@ -14,42 +14,14 @@
 // Usage: node bench/startup.mjs [--runs N] [--entry path/to/run.js]   (after npm run build)
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
+import { freePort, opt, root } from './lib/args.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
-};
 const runs = Number(opt('--runs', '10'));
 const entry = opt('--entry', join(root, 'bin', 'herald.js'));
 const TARGET_MS = 300;
-
-async function freePort() {
-  for (let i = 0; i < 50; i++) {
-    const port = await new Promise((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(null));
-      srv.listen(0, '127.0.0.1', () => {
-        const p = srv.address().port;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (port === null) continue;
-    const udpFree = await new Promise((resolve) => {
-      const s = createSocket('udp4');
-      s.once('error', () => { s.close(); resolve(false); });
-      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-  throw new Error('no free port');
-}
 
 function startOnce(configDir) {
   return new Promise((resolve, reject) => {
