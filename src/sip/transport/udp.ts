@@ -3,11 +3,32 @@
  * CRLF keep-alives ignored, everything else parsed and handed to the layer's sink.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import { serializeMessage, type SipMessage } from '../message/index.js';
 import { ipFamily, normalizeAddress, onlyLineEnds, type TransportSink } from './sink.js';
 import type { Endpoint } from './types.js';
 
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * dgram resolves every destination with dns.lookup, which answers even an IP literal on a later
+ * tick: a deferred call per datagram sent. Responses go to addresses (never names), so a literal
+ * is handed straight back; anything else still goes to dns.lookup.
+ */
+function literalFirstLookup(
+  address: string,
+  family: number | LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const fam = isIP(address);
+  if (fam !== 0) {
+    callback(null, address, fam);
+    return;
+  }
+  const opts: LookupOneOptions = typeof family === 'number' ? { family } : family;
+  dnsLookup(address, opts, callback);
+}
 
 export class UdpTransport {
   private closed = false;
@@ -22,7 +43,7 @@ export class UdpTransport {
   static bind(address: string, port: number, sink: TransportSink, maxMessageBytes: number): Promise<UdpTransport> {
     // A larger receive buffer rides out short event-loop stalls under load instead of dropping
     // datagrams (the kernel caps it at net.core.rmem_max).
-    const socket = createSocket({ type: ipFamily(address) === 6 ? 'udp6' : 'udp4', ipv6Only: ipFamily(address) === 6, recvBufferSize: RECV_BUFFER_BYTES });
+    const socket = createSocket({ type: ipFamily(address) === 6 ? 'udp6' : 'udp4', ipv6Only: ipFamily(address) === 6, recvBufferSize: RECV_BUFFER_BYTES, lookup: literalFirstLookup });
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       socket.once('error', onError);
