@@ -6,15 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSipp } from '../helpers/sipp.js';
-import { callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
+import { CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
-[general]
-udpbindaddr = 127.0.0.1:0
-context = from-guest
-allowguest = no
-timert1 = 50
-
+${CALL_TEST_GENERAL}
 [1000]
 type = friend
 host = dynamic

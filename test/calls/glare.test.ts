@@ -7,15 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dialog } from '../../src/sip/dialog/dialog.js';
 import { runSipp } from '../helpers/sipp.js';
-import { callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
+import { CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
-const SIP_CONF = `
-[general]
-udpbindaddr = 127.0.0.1:0
-context = from-guest
-allowguest = no
-timert1 = 50
-${dynamicFriends('from-sip', ['1000', '2000'])}`;
+const SIP_CONF = CALL_TEST_GENERAL + dynamicFriends('from-sip', ['1000', '2000']);
 
 const EXTENSIONS = `
 [from-sip]

@@ -97,6 +97,17 @@ export function callServerHooks(files: () => Record<string, string>, started: (h
   return skip;
 }
 
+/**
+ * The [general] section most call tests share: SIP on 127.0.0.1 at a port the kernel picks, unknown
+ * callers refused (guests would land in from-guest), and T1 50 ms so retransmissions come quickly.
+ */
+export const CALL_TEST_GENERAL = `[general]
+udpbindaddr = 127.0.0.1:0
+context = from-guest
+allowguest = no
+timert1 = 50
+`;
+
 /** sip.conf sections for phones that register (type=friend, host=dynamic) into `context`, one per name. */
 export function dynamicFriends(context: string, names: readonly string[]): string {
   return names.map((name) => `\n[${name}]\ntype = friend\nhost = dynamic\ncontext = ${context}\n`).join('');

@@ -9,20 +9,9 @@ import { Channel } from '../../src/channels/channel.js';
 import { transfer, type TransferLine } from '../../src/pbx/apps/transfer.js';
 import { referTarget, sipfragStatus } from '../../src/channels/sip/refer.js';
 import { runSipp } from '../helpers/sipp.js';
-import { callScenario, callServerHooks, csv, summary, waitUntil, type CallServer } from './harness.js';
+import { CALL_TEST_GENERAL, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
-const SIP_CONF = `
-[general]
-udpbindaddr = 127.0.0.1:0
-context = from-guest
-allowguest = no
-timert1 = 50
-
-[1000]
-type = friend
-host = dynamic
-context = from-sip
-`;
+const SIP_CONF = CALL_TEST_GENERAL + dynamicFriends('from-sip', ['1000']);
 
 const EXTENSIONS = `
 [from-sip]
