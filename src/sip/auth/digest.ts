@@ -11,7 +11,7 @@
  * The key is random per process (or given by the caller): after a restart, an answer to an old
  * nonce is simply challenged again with a fresh 401, which every UA handles.
  */
-import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, hash, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 
@@ -19,7 +19,8 @@ export type DigestAlgorithm = 'MD5' | 'SHA-256';
 const PREFERENCE: DigestAlgorithm[] = ['SHA-256', 'MD5'];
 
 export function digestHash(algorithm: DigestAlgorithm, text: string): string {
-  return createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
+  // One-shot crypto.hash (Node >= 20.12): no Hash object per call, three calls per verified REGISTER.
+  return hash(algorithm === 'MD5' ? 'md5' : 'sha256', text, 'hex');
 }
 
 export interface DigestInput {
