@@ -72,17 +72,7 @@ export class PublicationTable {
 
   /** Initial PUBLISH: a new publication for `entity`. */
   async publish(entity: string, presence: PublishedPresence, expiresSec: number): Promise<PublishOutcome> {
-    const rec: PublicationRecord = {
-      etag: this.uniqueTag(),
-      entity,
-      presence,
-      expiresAtWall: this.opts.clock.wallNow() + expiresSec * 1000,
-      seq: ++this.seq,
-    };
-    this.arm(rec, expiresSec * 1000);
-    await this.opts.persistence?.save(rec);
-    await this.compose(entity);
-    return { etag: rec.etag, expires: expiresSec };
+    return this.install(entity, presence, expiresSec);
   }
 
   /** The live publication behind `etag` for `entity`, or undefined (→ 412). */
@@ -106,6 +96,14 @@ export class PublicationTable {
   async modify(etag: string, entity: string, presence: PublishedPresence, expiresSec: number): Promise<PublishOutcome | undefined> {
     const old = this.take(etag, entity);
     if (!old) return undefined;
+    return this.install(entity, presence, expiresSec, old.etag);
+  }
+
+  /**
+   * A publication with a new tag and sequence number for `entity`: armed to expire, stored in place
+   * of the one tagged `replaces` (if any), then the entity's state composed again.
+   */
+  private async install(entity: string, presence: PublishedPresence, expiresSec: number, replaces?: string): Promise<PublishOutcome> {
     const rec: PublicationRecord = {
       etag: this.uniqueTag(),
       entity,
@@ -114,7 +112,7 @@ export class PublicationTable {
       seq: ++this.seq,
     };
     this.arm(rec, expiresSec * 1000);
-    await this.opts.persistence?.drop(old.etag);
+    if (replaces !== undefined) await this.opts.persistence?.drop(replaces);
     await this.opts.persistence?.save(rec);
     await this.compose(entity);
     return { etag: rec.etag, expires: expiresSec };
