@@ -77,7 +77,8 @@ function probeOptions(port, timeoutMs = 1500) {
 
 function startProcess(args, readyPattern, timeoutMs = 30000) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The node flags bin/herald.js runs with (its shebang), so the bench measures what users run.
+    const child = spawn(process.execPath, ['--max-semi-space-size=32', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`not ready within ${timeoutMs} ms:\n${out.slice(-2000)}`)); }, timeoutMs);
     const onData = (c) => {
