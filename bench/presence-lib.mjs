@@ -45,7 +45,8 @@ export async function startBenchServer({ build = 'dist', hints = 1, heapMb = 409
   writeConfig(etc, port, hints);
   const child = fork(join(root, 'bench/presence-server.mjs'), [etc, '--build', build], {
     // HERALD_BENCH_NODE_ARGS: extra node flags for the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-    execArgv: ['--expose-gc', `--max-old-space-size=${heapMb}`, ...(process.env.HERALD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    // --max-semi-space-size=32 as bin/herald.js runs herald.
+    execArgv: ['--expose-gc', `--max-old-space-size=${heapMb}`, '--max-semi-space-size=32', ...(process.env.HERALD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let seq = 0;
