@@ -1,12 +1,12 @@
 /**
  * A small PBX test bench: dialplan from text (real lexer + loader), real engine and apps, a
- * FakeClock that fires timers as soon as something waits (no real sleeping), and captured
+ * SimClock (the simulator's) that fires timers as soon as something waits (no real sleeping), and captured
  * verbose/log lines. Functions: the real built-ins plus LOCAL from Gosub.
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { EventBus } from '../../../src/core/bus.js';
-import type { Clock, TimerHandle } from '../../../src/core/clock.js';
+import { SimClock } from '../../../src/pbx/simulator/clock.js';
 import { parseConfText } from '../../../src/config/lexer.js';
 import { loadDialplan } from '../../../src/pbx/loader.js';
 import type { Dialplan } from '../../../src/pbx/dialplan.js';
@@ -16,33 +16,6 @@ import type { DialplanApplication, DialplanChannel, PbxServices } from '../../..
 import { Channel } from '../../../src/channels/channel.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { builtinFunctions, FunctionRegistry } from '../../../src/pbx/funcs/index.js';
-
-/** Timers fire on the next microtask with time moved forward: waits cost no wall time. */
-export class InstantClock implements Clock {
-  private t = 0;
-  private seq = 1;
-  private readonly live = new Set<number>();
-  readonly wallBase = Date.UTC(2026, 0, 1, 12, 0, 0);
-  now(): number {
-    return this.t;
-  }
-  wallNow(): number {
-    return this.wallBase + this.t;
-  }
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const id = this.seq++;
-    this.live.add(id);
-    queueMicrotask(() => {
-      if (!this.live.delete(id)) return;
-      this.t += Math.max(0, ms);
-      fn();
-    });
-    return { id };
-  }
-  clear(h: TimerHandle | undefined | null): void {
-    if (h) this.live.delete(h.id);
-  }
-}
 
 export interface Bench {
   dialplan: Dialplan;
@@ -73,7 +46,7 @@ export function makeBench(conf: string, opts: { extraApps?: DialplanApplication[
   const services: PbxServices = {
     store: new MemoryStore(),
     bus: new EventBus(),
-    clock: new InstantClock(),
+    clock: new SimClock(Date.UTC(2026, 0, 1, 12, 0, 0)),
     log: pino({ level: 'debug' }, sink),
     dialplan: () => dialplan,
     globals: new Map(dialplan.globals),
