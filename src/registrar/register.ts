@@ -15,11 +15,12 @@
 import type { EventBus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { formatUri, parseAuthHeader, SipParseError, type NameAddr, type SipRequest } from '../sip/message/index.js';
+import { formatUri, SipParseError, type NameAddr, type SipRequest } from '../sip/message/index.js';
 import type { RequestContext, ServerTransaction } from '../sip/transaction/types.js';
 import type { SipGeneral, SipPeerConfig } from '../sip/config/sip-conf.js';
 import { aclAllows } from '../sip/config/acl.js';
 import { DigestAuthenticator } from '../sip/auth/digest.js';
+import { findDigestCredentials } from '../sip/message/auth.js';
 import type { ContactBinding } from './binding.js';
 import type { LocationService } from './location.js';
 import type { PeerRegistry } from './peers.js';
@@ -39,18 +40,6 @@ export interface RegistrarDeps {
 type Headers = Array<[string, string]>;
 
 const DUMMY_SECRET = { secret: 'herald-no-such-peer', md5secret: null };
-
-/** The first Authorization header for our realm, parsed; null when none. */
-function findCredentials(req: SipRequest, realm: string): Map<string, string> | null {
-  let first: Map<string, string> | null = null;
-  for (const value of req.headers.getAll('Authorization')) {
-    const h = parseAuthHeader(value);
-    if (h.scheme.toLowerCase() !== 'digest') continue;
-    if (h.params.get('realm') === realm) return h.params;
-    first ??= h.params;
-  }
-  return first;
-}
 
 function contactExpires(c: NameAddr, header: number | null, fallback: number): number {
   const p = c.params.get('expires');
@@ -119,7 +108,7 @@ export class Registrar {
    */
   private fakeAuth(req: SipRequest, tx: ServerTransaction): void {
     const g = this.deps.general();
-    const cred = findCredentials(req, g.realm);
+    const cred = findDigestCredentials(req.headers.getAll('Authorization'), g.realm);
     const nonce = cred?.get('nonce');
     if (cred && nonce !== undefined && this.deps.auth().isOurNonce(nonce)) {
       // Do the work of a real password check so the answer takes as long as for a known peer.
@@ -159,7 +148,7 @@ export class Registrar {
       return;
     }
     if (peer.secret !== null || peer.md5secret !== null) {
-      const cred = findCredentials(req, g.realm);
+      const cred = findDigestCredentials(req.headers.getAll('Authorization'), g.realm);
       if (!cred) {
         this.challenge(tx, false, peer);
         return;
