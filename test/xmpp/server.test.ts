@@ -15,22 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { MODULES, type ModuleEntry } from '../../src/modules.js';
+import { MODULES } from '../../src/modules.js';
 import { Channel } from '../../src/channels/channel.js';
 import type { DialplanModule } from '../../src/pbx/module.js';
 import type { XmppModule } from '../../src/xmpp/module.js';
-import { hasXmppConf } from '../../src/xmpp/config.js';
 import { startProsody, type ProsodyServer } from '../helpers/prosody.js';
 import { startHerald } from '../helpers/server.js';
 import { fixture } from '../helpers/paths.js';
 import { startPerson, waitFor } from './harness.js';
-
-const XMPP_ENTRY: ModuleEntry = {
-  name: 'xmpp',
-  configured: (dirs) => hasXmppConf(dirs.config),
-  load: async () => (await import('../../src/xmpp/module.js')).createXmppModule(),
-};
-const WITH_XMPP = MODULES.some((m) => m.name === 'xmpp') ? MODULES : [...MODULES, XMPP_ENTRY];
 
 let p: ProsodyServer;
 before(async () => {
@@ -81,7 +73,7 @@ function silent(): Writable {
 }
 
 async function boot(dir: string): Promise<RunningServer> {
-  return startServer({ configDir: dir, verbosity: 0, foreground: false, processHooks: false, modules: WITH_XMPP, logDestination: silent(), consoleWrite: () => {} });
+  return startServer({ configDir: dir, verbosity: 0, foreground: false, processHooks: false, modules: MODULES, logDestination: silent(), consoleWrite: () => {} });
 }
 
 async function run(server: RunningServer, context: string, exten: string, num = '2000', name = 'Alice'): Promise<Channel> {
@@ -189,7 +181,7 @@ test('sendtodialplan, JabberReceive, JABBER_RECEIVE and a MUC room', async (t) =
   assert.equal(g.attrs.from, 'ops@conference.localhost/pbx');
 });
 
-test('the herald process itself with jabber.conf (runs once src/modules.ts lists the xmpp module)', { skip: !MODULES.some((m) => m.name === 'xmpp') }, async (t) => {
+test('the herald process itself with jabber.conf', async (t) => {
   const h = await startHerald({
     files: {
       'jabber.conf': `[asterisk]\nserverhost=127.0.0.1\nport=${p.port}\nusername=pbx@localhost/proc\nsecret=pbxpass\ncafile=${p.certFile}\nbuddy=bob@localhost\n`,

@@ -11,9 +11,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { HeraldModule } from '../../../src/core/module.js';
+import { createPresenceModule } from '../../../src/presence/module.js';
 import { createDialplanModule } from '../../../src/pbx/module.js';
 import { freePort } from '../../helpers/server.js';
 import { startPublishServer, type PublishServer } from '../publish/server-harness.js';
@@ -100,15 +98,6 @@ test('baresip registers with digest and publishes its own presence → CustomPre
   await pollList(s, 'alice', 'available');
 });
 
-const presenceModulePath = fileURLToPath(new URL('../../../src/presence/module.js', import.meta.url));
-
-/** h10's SUBSCRIBE/NOTIFY server, loaded only when it is in the build (it is a separate part). */
-async function loadPresenceModule(): Promise<(() => HeraldModule) | null> {
-  if (!existsSync(presenceModulePath)) return null;
-  const mod = (await import(pathToFileURL(presenceModulePath).href)) as { createPresenceModule?: () => HeraldModule };
-  return mod.createPresenceModule ?? null;
-}
-
 const EXTENSIONS = `
 [default]
 exten => alice,hint,Custom:alice,CustomPresence:alice
@@ -116,14 +105,9 @@ exten => bob,hint,Custom:bob,CustomPresence:bob
 `;
 
 test('baresip watches bob (presence=p2p): presencestate change and bob\'s own PUBLISH show up in its contacts', { skip, timeout: 90_000 }, async (t) => {
-  const createPresence = await loadPresenceModule();
-  if (!createPresence) {
-    t.skip('the SUBSCRIBE/NOTIFY server (src/presence/module.ts) is not in this build');
-    return;
-  }
   const s = await startPublishServer(SIP_CONF, { 'extensions.conf': EXTENSIONS }, undefined, {
     beforeSip: [['pbx', createDialplanModule]],
-    afterSip: [['presence', createPresence]],
+    afterSip: [['presence', createPresenceModule]],
   });
   cleanups.push(() => s.stop());
   assert.match(await s.rx('devstate change Custom:bob NOT_INUSE'), /Changing bob to NOT_INUSE/);
