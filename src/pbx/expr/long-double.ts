@@ -32,7 +32,9 @@ const TWO64 = 1n << 64n;
 const MAX_TOP_BIT = 16383;
 const MIN_TOP_BIT = -16445;
 
-function bitLength(n: bigint): number {
+/** Number of bits in |n| (0 for 0). */
+export function bitLength(n: bigint): number {
+  if (n < 0n) n = -n;
   if (n < 0x20000000000000n) {
     const v = Number(n);
     if (v < 0x100000000) return 32 - Math.clz32(v);
@@ -333,7 +335,8 @@ export function roundToInteger(a: Num, mode: RoundingMode): Num {
   return round(a.negative, ip, 1n, 0);
 }
 
-function isqrt(n: bigint): bigint {
+/** floor(sqrt(n)) for n ≥ 0. */
+export function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
   let x = 1n << BigInt(Math.ceil(bitLength(n) / 2));
   for (;;) {

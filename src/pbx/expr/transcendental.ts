@@ -9,7 +9,7 @@
  * except where the x87 unit itself raises invalid (sin/cos/tan of ±inf, pow of a negative
  * number to a fraction): x87's default NaN, printed `-nan`.
  */
-import { ExtendedFloat, fromDouble, NAN_DEFAULT, NAN_POSITIVE, roundScaled, toDouble, type Num } from './long-double.js';
+import { bitLength, ExtendedFloat, fromDouble, isqrt, NAN_DEFAULT, NAN_POSITIVE, roundScaled, toDouble, type Num } from './long-double.js';
 
 const P = 128;
 
@@ -19,12 +19,6 @@ interface BigFloat {
   e: number;
 }
 
-function bitLength(n: bigint): number {
-  const a = n < 0n ? -n : n;
-  if (a === 0n) return 0;
-  const hex = a.toString(16);
-  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0] as string, 16)));
-}
 
 function norm(m: bigint, e: number): BigFloat {
   const bl = bitLength(m);
@@ -84,15 +78,6 @@ function divInt(a: BigFloat, k: number): BigFloat {
   return div(a, fromInt(k));
 }
 
-function isqrt(n: bigint): bigint {
-  if (n < 2n) return n;
-  let x = 1n << BigInt(Math.ceil(bitLength(n) / 2));
-  for (;;) {
-    const y = (x + n / x) >> 1n;
-    if (y >= x) return x;
-    x = y;
-  }
-}
 
 function sqrt(a: BigFloat): BigFloat {
   if (a.m <= 0n) return ZERO;
