@@ -15,6 +15,7 @@ import { fixture } from '../helpers/paths.js';
 import type { ProsodyServer } from '../helpers/prosody.js';
 import { freePort, startHerald, type HeraldProcess } from '../helpers/server.js';
 import { runSipp, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Accounts the rig registers on Prosody: user → password. */
 export const XMPP_USERS: Record<string, string> = {
@@ -133,17 +134,7 @@ export async function startRig(files: Record<string, string>, opts: { sipPort?: 
   return { herald, target: `127.0.0.1:${sipPort}`, sipPort, stop: () => herald.stop() };
 }
 
-/** Poll until fn returns something truthy; bounded in time and rounds. */
-export async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 100000; i++) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+export { waitFor } from '../helpers/wait.js';
 
 /** Wait until herald's [asterisk] account sees `jid` with this status (1-7), per `jabber test`. */
 export async function waitStatus(h: HeraldProcess, jid: string, status: number, timeoutMs = 10000): Promise<void> {

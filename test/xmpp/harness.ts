@@ -23,17 +23,7 @@ import { createXmppModule, type XmppModule } from '../../src/xmpp/module.js';
 import { trustForSocket } from '../../src/xmpp/tls-trust.js';
 import type { ProsodyServer } from '../helpers/prosody.js';
 
-/** Poll `fn` until it returns something truthy (bounded in time and rounds). */
-export async function waitFor<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 100000; i++) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+export { waitFor } from '../helpers/wait.js';
 
 export interface Stack {
   dir: string;
