@@ -23,6 +23,7 @@ import { CONTROL_SOCKET_NAME, PID_FILE_NAME } from './cli/control-protocol.js';
 import { registerCoreCommands, type ModuleStatus, type ServerControl, type StopMode } from './cli/core-commands.js';
 import { TeeLogStream, formatVerbose } from './cli/console-output.js';
 import { MODULES, type ModuleEntry } from './modules.js';
+import { formatHostPort } from './sip/transport/endpoint.js';
 
 export const STORE_FILE_NAME = 'herald.sqlite3';
 /** A module's stop() taking longer than this is reported and the shutdown goes on without it. */
@@ -377,7 +378,7 @@ function listeningOn(m: HeraldModule | undefined): string[] | undefined {
   if (!m || typeof (m as Partial<ListeningModule>).boundEndpoints !== 'function') return undefined;
   try {
     return (m as unknown as ListeningModule).boundEndpoints().map((e) =>
-      `${e.proto.toLowerCase()}:${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`);
+      `${e.proto.toLowerCase()}:${formatHostPort(e.address, e.port)}`);
   } catch {
     return undefined;
   }

@@ -13,6 +13,7 @@
  * chan_sip keeps one contact per peer; with maxcontacts=1 (the default) the value has one record.
  */
 import type { Endpoint, TransportProto } from '../sip/transport/types.js';
+import { formatHostPort } from '../sip/transport/endpoint.js';
 
 export interface ContactBinding {
   /** Contact URI as the UA sent it (without < >). */
@@ -37,7 +38,7 @@ export interface ContactBinding {
 }
 
 function formatAddr(ep: Endpoint): string {
-  return ep.address.includes(':') ? `[${ep.address}]:${ep.port}` : `${ep.address}:${ep.port}`;
+  return formatHostPort(ep.address, ep.port);
 }
 
 /** One `k=v` pair of the query string, escaped as URLSearchParams would read it back. */

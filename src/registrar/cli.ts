@@ -9,6 +9,7 @@ import type { SipGeneral, SipPeerConfig } from '../sip/config/sip-conf.js';
 import type { ContactBinding } from './binding.js';
 import { EXPIRY_GRACE_MS } from './location.js';
 import type { PeerReachability } from './qualify.js';
+import { formatHostPort } from '../sip/transport/endpoint.js';
 
 /** What the commands read from the running module. */
 export interface SipCliSource {
@@ -89,7 +90,7 @@ export function showPeer(src: SipCliSource, name: string): string {
   const now = src.wallNow();
   const set = (v: string | null): string => (v === null ? '<Not set>' : '<Set>');
   const st = peerStatusText(p, src.reachability(p.name), contacts.length > 0 || !p.dynamic);
-  const addr = last ? (last.source.address.includes(':') ? `[${last.source.address}]:${last.source.port}` : `${last.source.address}:${last.source.port}`) : '(null)';
+  const addr = last ? formatHostPort(last.source.address, last.source.port) : '(null)';
   const expire = last ? String(Math.max(0, Math.round((last.expiresAt + EXPIRY_GRACE_MS - now) / 1000))) : '-1';
   const lines = [
     '',
@@ -140,7 +141,7 @@ export function showRegistrations(src: SipCliSource, filter?: string): string {
     for (const b of contacts) {
       count++;
       const left = Math.max(0, Math.round((b.expiresAt - now) / 1000));
-      const source = b.source.address.includes(':') ? `[${b.source.address}]:${b.source.port}` : `${b.source.address}:${b.source.port}`;
+      const source = formatHostPort(b.source.address, b.source.port);
       lines.push(row([p.name, b.uri, String(left), source, b.source.proto, b.userAgent]));
     }
   }

@@ -25,6 +25,7 @@ import { Qualifier, type PeerReachability } from './qualify.js';
 import { Registrar } from './register.js';
 import { sipCommands } from './cli.js';
 import { StackHandle } from './stack-handle.js';
+import { formatHostPort } from '../sip/transport/endpoint.js';
 
 /** Content types herald can take in SIP bodies (OPTIONS Accept). */
 const ACCEPT = 'application/sdp, application/pidf+xml, application/xpidf+xml, application/dialog-info+xml, application/simple-message-summary';
@@ -32,7 +33,7 @@ const ACCEPT = 'application/sdp, application/pidf+xml, application/xpidf+xml, ap
 const SUPPORTED = ['path'];
 
 function formatTrace(dir: 'in' | 'out', raw: Buffer, peer: Endpoint): string {
-  const host = peer.address.includes(':') ? `[${peer.address}]:${peer.port}` : `${peer.address}:${peer.port}`;
+  const host = formatHostPort(peer.address, peer.port);
   const text = raw.toString('utf8');
   // chan_sip's debug framing for received and transmitted messages.
   return dir === 'in'

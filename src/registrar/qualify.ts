@@ -13,6 +13,7 @@ import type { Endpoint, SipTransport } from '../sip/transport/types.js';
 import type { ContactBinding } from './binding.js';
 import type { LocationService } from './location.js';
 import type { PeerRegistry } from './peers.js';
+import { formatHostPort } from '../sip/transport/endpoint.js';
 
 export type ReachabilityStatus = 'Reachable' | 'Lagged' | 'Unreachable' | 'Unknown';
 
@@ -43,7 +44,7 @@ export interface QualifyDeps {
 }
 
 function hostPort(ep: Endpoint): string {
-  return ep.address.includes(':') ? `[${ep.address}]:${ep.port}` : `${ep.address}:${ep.port}`;
+  return formatHostPort(ep.address, ep.port);
 }
 
 export class Qualifier {

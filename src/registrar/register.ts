@@ -24,6 +24,7 @@ import { findDigestCredentials } from '../sip/message/auth.js';
 import type { ContactBinding } from './binding.js';
 import type { LocationService } from './location.js';
 import type { PeerRegistry } from './peers.js';
+import { formatHostPort } from '../sip/transport/endpoint.js';
 
 export interface RegistrarDeps {
   peers: PeerRegistry;
@@ -126,7 +127,7 @@ export class Registrar {
   private refused(req: SipRequest, ctx: RequestContext, why: string): void {
     const src = ctx.inbound.source;
     const from = req.headers.get('From')?.replace(/;tag=.*$/, '') ?? '';
-    const addr = src.address.includes(':') ? `[${src.address}]:${src.port}` : `${src.address}:${src.port}`;
+    const addr = formatHostPort(src.address, src.port);
     this.deps.log.info({ source: src }, `Registration from '${from}' failed for '${addr}' - ${why}`);
   }
 
