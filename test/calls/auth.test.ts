@@ -73,5 +73,7 @@ test('sip.conf reload onto another port: calls follow the new stack', { skip }, 
   assert.equal(h.sip.boundEndpoints()[0]?.port, port);
   const r = await runSipp({ scenario: callScenario('uac_fail.xml'), target: `127.0.0.1:${port}`, inf: csv(h.dir, 'e.csv', [['trusted', '105']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
+  // SIPp is done once it has sent its ACK; herald ends the channel when that ACK arrives.
+  await waitUntil(() => h.pbx.channels.list().length === 0, 5000, 'channel gone');
   assert.match(await h.rx('sip show channels'), /0 active SIP channels/);
 });
