@@ -42,6 +42,9 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   private acked = false;
   private byeReceived = false;
   private elsewhere = false;
+  /** The body of the caller's ACK to our 2xx (undefined until it arrives). */
+  private ackBody: MediaBody | null | undefined = undefined;
+  private ackWaiter: ((body: MediaBody | null) => void) | null = null;
   private readonly contact: string;
   /** The bridged leg gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
   relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
@@ -145,9 +148,27 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     });
   }
 
+  /**
+   * fn gets the body of the caller's ACK to the 2xx (null when it had none) once it arrives. Late
+   * offer (RFC 3264 §4, RFC 3261 §13.2.2.4): when our 2xx carried the callee's offer, that ACK
+   * holds the caller's answer, which the callee's ACK must carry.
+   */
+  onAck(fn: (body: MediaBody | null) => void): void {
+    if (this.ackBody !== undefined) fn(this.ackBody);
+    else this.ackWaiter = fn;
+  }
+
   onInDialog(req: SipRequest, rctx: RequestContext): void {
     if (req.method === 'ACK') {
-      if (req.cseq.seq === this.invite.cseq.seq) this.stopRetransmit(true);
+      if (req.cseq.seq === this.invite.cseq.seq) {
+        this.stopRetransmit(true);
+        if (this.ackBody === undefined) {
+          this.ackBody = bodyOf(req);
+          const waiter = this.ackWaiter;
+          this.ackWaiter = null;
+          waiter?.(this.ackBody);
+        }
+      } else this.relay?.(req, rctx);
       return;
     }
     const tx = rctx.tx;
@@ -183,6 +204,7 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     this.state = 'ended';
     this.channel.onStateSet = null;
     this.channel.onIndicate = null;
+    this.ackWaiter = null;
     this.transferring?.abandon();
     this.stopRetransmit(false);
     if (was === 'early' && !this.finalSent) {

@@ -199,6 +199,7 @@ export function createCallsModule(): CallsModule {
             return;
           }
           out.channel.bridgedTo = caller.name;
+          call.onAck((body) => out.acknowledge(body));
           call.relay = relayInto(ctx, () => (out.channel.hungUp ? null : out.dialog), call.dialog);
           out.relay = relayInto(ctx, () => (call.answered ? call.dialog : null), out.dialog);
         },

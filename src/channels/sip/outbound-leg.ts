@@ -41,6 +41,10 @@ export class OutboundLeg implements DialLeg, DialogUser {
   private dialogRef: Dialog | null = null;
   private wantCancel = false;
   private dest: Endpoint;
+  /** The ACK for the 2xx, kept for its retransmissions; null while held or not yet sent. */
+  private ack: SipRequest | null = null;
+  /** Late offer: the 2xx offered SDP to our bodiless INVITE, so the ACK waits for the caller's answer. */
+  private ackHeld = false;
   /** The bridged caller side gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
   relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
 
@@ -114,14 +118,35 @@ export class OutboundLeg implements DialLeg, DialogUser {
     this.finish(reason ? CAUSE.ANSWERED_ELSEWHERE : CAUSE.NORMAL_CLEARING);
   }
 
+  /** Send the ACK for the 2xx with the caller's answer (late offer); at most once. */
+  acknowledge(body: MediaBody | null): void {
+    const d = this.dialogRef;
+    const invite = this.invite;
+    if (!d || !invite || this.ack) return;
+    this.ackHeld = false;
+    const ack = d.ack(invite.cseq.seq, this.init.ctx.viaFor(d.dest));
+    if (body) {
+      ack.headers.append('Content-Type', body.type);
+      ack.body = body.data;
+    }
+    this.ack = ack;
+    this.init.ctx.stack.sendStateless(ack, d.dest, { connectionId: d.connectionId });
+  }
+
   hangup(cause: number): void {
     if (this.state !== 'answered') return;
+    // A 2xx is acknowledged before the BYE even when the caller never sent its answer (§13.2.2.4).
+    if (this.ackHeld) this.acknowledge(null);
     this.sendBye();
     this.finish(cause);
   }
 
   onInDialog(req: SipRequest, rctx: RequestContext): void {
-    if (req.method === 'ACK') return;
+    if (req.method === 'ACK') {
+      // The callee's ACK to a relayed re-INVITE's 2xx (it may carry a late answer).
+      this.relay?.(req, rctx);
+      return;
+    }
     const tx = rctx.tx;
     if (!tx) return;
     if (req.method === 'BYE') {
@@ -161,14 +186,17 @@ export class OutboundLeg implements DialLeg, DialogUser {
     const invite = this.invite;
     if (!invite) return;
     if (this.dialogRef) {
-      // A retransmitted 2xx: the ACK got lost, send it again.
-      ctx.stack.sendStateless(this.dialogRef.ack(invite.cseq.seq, ctx.viaFor(this.dialogRef.dest)), this.dialogRef.dest, { connectionId: this.dialogRef.connectionId });
+      // A retransmitted 2xx: the ACK got lost, send it again (a held one is still to come).
+      if (this.ack) ctx.stack.sendStateless(this.ack, this.dialogRef.dest, { connectionId: this.dialogRef.connectionId });
       return;
     }
     const { binding } = this.init;
     const dialog = Dialog.asUac(invite, res, this.dest, binding.connectionId, ctx.contactFor(this.init.caller.callerId.num || 'anonymous', this.dest));
     this.dialogRef = dialog;
-    ctx.stack.sendStateless(dialog.ack(invite.cseq.seq, ctx.viaFor(dialog.dest)), dialog.dest, { connectionId: dialog.connectionId });
+    // RFC 3264 §4 late offer: an offer in the 2xx to an INVITE without one is answered in the ACK,
+    // so a leg that is to be bridged holds its ACK until the caller's ACK brings the answer.
+    this.ackHeld = this.state === 'calling' && this.init.offer === null && bodyOf(res) !== null;
+    if (!this.ackHeld) this.acknowledge(null);
     if (this.state !== 'calling') {
       // Answered after we gave up on it (cancel raced the 2xx): hang it up.
       this.sendBye();
@@ -196,6 +224,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
 
   private finish(cause: number): void {
     if (this.state === 'ended') return;
+    if (this.ackHeld) this.acknowledge(null);
     this.state = 'ended';
     const { ctx } = this.init;
     if (this.dialogRef && ctx.dialogs.get(this.dialogRef.key) === this) ctx.dialogs.delete(this.dialogRef.key);

@@ -11,6 +11,8 @@
  */
 import type { Dialog } from '../../sip/dialog/dialog.js';
 import type { SipRequest } from '../../sip/message/index.js';
+import type { TimerHandle } from '../../core/clock.js';
+import type { MediaBody } from '../../pbx/apps/dial.js';
 import type { RequestContext, ServerTransaction } from '../../sip/transaction/types.js';
 import type { CallsContext } from './context.js';
 import { bodyOf } from './sdp.js';
@@ -29,9 +31,15 @@ export function refuseGlaringInvite(own: Dialog, req: SipRequest, tx: ServerTran
 /** source: the sending side's dialog (its Contact goes back in a 2xx to a re-INVITE). */
 export function relayInto(ctx: CallsContext, target: () => Dialog | null, source: Dialog) {
   const ownContact = source.localContact;
+  /** Late-offer re-INVITEs whose 2xx waits for the sender's ACK, by the sender's CSeq. */
+  const heldAcks = new Map<number, (body: MediaBody | null) => void>();
   return (req: SipRequest, rctx: RequestContext): void => {
     const tx = rctx.tx;
     const dialog = target();
+    if (req.method === 'ACK') {
+      heldAcks.get(req.cseq.seq)?.(bodyOf(req));
+      return;
+    }
     if (!tx) return;
     if (!dialog) {
       tx.reply(481, 'Call/Transaction Does Not Exist');
@@ -51,12 +59,35 @@ export function relayInto(ctx: CallsContext, target: () => Dialog | null, source
       dialog.inviteOutPending = false;
       source.inviteInPending = false;
     };
+    // RFC 3264 §4 / RFC 3261 §13.2.2.4: a re-INVITE without an offer gets the offer in its 2xx
+    // and the answer in the ACK, so our ACK toward the answering side waits for the sender's ACK
+    // (bodiless after 64*T1 if it never comes: the 2xx must be acknowledged).
+    let ack: SipRequest | null = null;
+    let giveUp: TimerHandle | null = null;
+    const sendAck = (body: MediaBody | null): void => {
+      ctx.clock.clear(giveUp);
+      giveUp = null;
+      heldAcks.delete(req.cseq.seq);
+      if (ack) return;
+      ack = dialog.ack(seq, ctx.viaFor(dialog.dest));
+      if (body) {
+        ack.headers.append('Content-Type', body.type);
+        ack.body = body.data;
+      }
+      ctx.stack.sendStateless(ack, dialog.dest, { connectionId: dialog.connectionId });
+    };
     ctx.stack.request(out, dialog.dest, {
       onProvisional: () => undefined,
       onFinal: (res) => {
         settled();
-        if (req.method === 'INVITE' && res.status >= 200 && res.status < 300) {
-          ctx.stack.sendStateless(dialog.ack(seq, ctx.viaFor(dialog.dest)), dialog.dest, { connectionId: dialog.connectionId });
+        if (isInvite && res.status >= 200 && res.status < 300) {
+          if (ack) ctx.stack.sendStateless(ack, dialog.dest, { connectionId: dialog.connectionId });
+          else if (!bodyOf(req) && bodyOf(res)) {
+            if (!heldAcks.has(req.cseq.seq)) {
+              heldAcks.set(req.cseq.seq, sendAck);
+              giveUp = ctx.clock.setTimer(64 * ctx.stack.timers.T1, () => sendAck(null));
+            }
+          } else sendAck(null);
         }
         const headers: Array<[string, string]> = [];
         if (req.method === 'INVITE' && res.status < 300) headers.push(['Contact', ownContact]);
