@@ -90,7 +90,10 @@ export async function runSipp({ scenario, target, rate, calls, csv, limit, timeo
   copyFileSync(scenario, scen);
   const args = [target, '-sf', scen, '-i', '127.0.0.1', '-p', String(localPort), '-m', String(calls), '-r', String(rate), '-rp', '1000',
     '-timeout', `${timeoutSec}s`, '-timeout_error', '-nostdin', '-trace_stat', '-stf', join(dir, 'stats.csv'), '-fd', '1',
-    '-trace_err', '-error_file', join(dir, 'err.log'), '-max_socket', '1', ...extra];
+    '-trace_err', '-error_file', join(dir, 'err.log'), '-max_socket', '1',
+    // SIPp's own socket buffers default to 64 KB: a burst of 200s and NOTIFYs overflowed them
+    // (lost 200s showed up as "NOTIFY while expecting 200" and SUBSCRIBE retransmissions).
+    '-buff_size', '4194304', ...extra];
   if (limit) args.push('-l', String(limit));
   if (csv) {
     const p = join(dir, 'users.csv');
@@ -98,6 +101,7 @@ export async function runSipp({ scenario, target, rate, calls, csv, limit, timeo
     args.push('-inf', p);
   }
   const started = epoch();
+  const drops0 = udpReceiveBufferErrors();
   return new Promise((resolve) => {
     const c = spawn(SIPP, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -121,9 +125,22 @@ export async function runSipp({ scenario, target, rate, calls, csv, limit, timeo
         code, elapsedMs, stderr,
         successful: n('SuccessfulCall(C)'), failed: n('FailedCall(C)'), retrans: n('Retransmissions(C)'),
         unexpected: (errLog.match(/unexpected/gi) ?? []).length, errors: errLog.slice(0, 2000), stats,
+        udpDrops: udpReceiveBufferErrors() - drops0,
       });
     });
   });
+}
+
+/** Datagrams the kernel dropped for a full receive buffer, machine-wide (Linux /proc/net/snmp; -1 elsewhere). */
+export function udpReceiveBufferErrors() {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp: '));
+    const names = lines[0].split(/\s+/);
+    const values = lines[1].split(/\s+/);
+    return Number(values[names.indexOf('RcvbufErrors')]);
+  } catch {
+    return -1;
+  }
 }
 
 const header = (text, name) => {

@@ -42,7 +42,7 @@ async function series(label, scenario, rates, csv, extra) {
       const clean = r.failed === 0 && r.retrans === 0 && r.unexpected === 0 && r.successful === calls;
       if (clean) best = Math.max(best, achieved);
       console.log(
-        `  rate ${rate}/s: ${r.successful}/${calls} ok, ${r.failed} failed, ${r.retrans} retrans, ${r.unexpected} unexpected; ` +
+        `  rate ${rate}/s: ${r.successful}/${calls} ok, ${r.failed} failed, ${r.retrans} retrans, ${r.unexpected} unexpected, ${r.udpDrops} UDP drops (machine-wide); ` +
           `achieved ${achieved.toFixed(0)}/s; herald RSS ${(m.rss / 1048576).toFixed(0)} MiB, CPU ${(m.cpuMs / 1000).toFixed(1)} s ${clean ? 'CLEAN' : ''}`,
       );
       if (r.failed > 0 && r.errors) console.log(`    ${r.errors.split('\n').slice(0, 3).join('\n    ')}`);
