@@ -72,7 +72,8 @@ export function sipTechnology(ctx: CallsContext, peers: PeerDirectory, onLeg: (c
       for (const leg of legs) {
         onLeg(req.caller, leg);
         // Started after Dial has taken the legs, so an immediate failure reaches a leg it knows.
-        queueMicrotask(() => leg.start());
+        // With holdStart Dial starts them itself once its b() routines ran on their channels.
+        if (!req.holdStart) queueMicrotask(() => leg.start());
       }
       return legs;
     },

@@ -7,10 +7,26 @@
  *    CONGESTION; when every leg failed: BUSY > CONGESTION > CHANUNAVAIL, else NOANSWER;
  *  - not answered → the dialplan continues; CANCEL → hang up; answered → bridged until one side
  *    hangs up, then the caller's dialplan ends (h runs) unless `g` was given and the caller is up.
+ * Options acted on: g, r, a, b()/B() (pre-dial Gosub on each callee / on the caller, before any
+ * INVITE goes out), U() (Gosub on the answered callee before the bridge; GOSUB_RESULT decides),
+ * S(x) and L(x[:y[:z]]) (end the bridge after x s / x ms of answered time). Every other letter is
+ * accepted and ignored (see dial-options.ts).
  * The technology (SIP) supplies the legs; this file only keeps the outcome rules.
  */
 import { watchHangup } from './channel-wait.js';
 import { splitStandard } from './split.js';
+import {
+  calleeGosubLocation,
+  calleeGosubVerdict,
+  parseCallLimit,
+  parseDialOptions,
+  parseDurationStop,
+  predialLocation,
+  resolveGotoVerdict,
+  type DialOptions,
+} from './dial-options.js';
+import { execSubroutine } from './exec-sub.js';
+import { jumpTo } from './goto-target.js';
 import type { AppResult, DialplanApplication, DialplanChannel, PbxServices } from '../types.js';
 
 /** A session description passed through untouched (SDP). */
@@ -37,12 +53,18 @@ export interface DialLeg {
   cancel(reason?: string): void;
   /** Hang up the answered leg. */
   hangup(cause: number): void;
+  /** The callee's channel, where b() and U() routines run (a technology may have none). */
+  readonly channel?: DialplanChannel;
+  /** Send the call out; only called when the request asked for holdStart. */
+  start?(): void;
 }
 
 export interface DialRequest {
   caller: DialplanChannel;
   offer: MediaBody | null;
   onEvent(leg: DialLeg, ev: DialLegEvent): void;
+  /** Dial starts the legs itself (after the b() routines); otherwise the technology does at once. */
+  holdStart?: boolean;
 }
 
 export interface DialTechnology {
@@ -92,20 +114,15 @@ function allFailedStatus(t: Tally): string {
   return 'NOANSWER';
 }
 
-/** Option letters with their (…) arguments removed. */
+/** Option letters with their (…) arguments removed ('' when the string does not parse). */
 export function dialOptionLetters(opts: string): string {
-  let out = '';
-  let depth = 0;
-  for (const ch of opts) {
-    if (ch === '(') depth++;
-    else if (ch === ')') depth = Math.max(0, depth - 1);
-    else if (depth === 0) out += ch;
-  }
-  return out;
+  const parsed = parseDialOptions(opts);
+  return parsed.ok ? [...parsed.options.letters].join('') : '';
 }
 
-function secondsSince(t: number): string {
-  return String(Math.round((Date.now() - t) / 1000));
+/** Whole seconds on the PBX clock since t (its now(), so fake and simulated time count too). */
+function secondsSince(services: PbxServices, t: number): string {
+  return String(Math.round((services.clock.now() - t) / 1000));
 }
 
 type Outcome =
@@ -121,30 +138,103 @@ export function createDialApp(deps: DialDeps): DialplanApplication {
     syntax: 'Dial(Tech/resource[&Tech2/resource2...][,timeout[,options[,URL]]])',
     description:
       'Rings every destination at once. The first to answer is connected to the caller and the rest stop ringing. ' +
-      'DIALSTATUS tells how it went (ANSWER, BUSY, NOANSWER, CANCEL, CONGESTION, CHANUNAVAIL); DIALEDTIME, ' +
-      'ANSWEREDTIME, DIALEDPEERNAME and DIALEDPEERNUMBER are set too. After a connected call the dialplan ends, ' +
-      'unless option g is given. Options: g (go on after the called side hangs up), r (ring the caller at once); ' +
-      't, T, w, W are accepted (no in-call features without media).',
+      'DIALSTATUS tells how it went (ANSWER, BUSY, NOANSWER, CANCEL, CONGESTION, CHANUNAVAIL, or INVALIDARGS when ' +
+      'the options cannot be read); DIALEDTIME, ANSWEREDTIME, DIALEDPEERNAME and DIALEDPEERNUMBER are set too. ' +
+      'After a connected call the dialplan ends, unless option g is given. Options herald acts on: ' +
+      'a (answer the caller as soon as the called side answers); ' +
+      'b([[context^]exten^]priority[(arg1^arg2)]) (before each call goes out, run that Gosub on the new channel); ' +
+      'B(same form) (run that Gosub on the calling channel before anything is dialled); ' +
+      'g (go on after the called side hangs up); L(x[:y[:z]]) (end the call after x ms of talk; the warning ' +
+      'y ms before the end, every z ms, needs media and is not played); r (ring the caller at once); ' +
+      'S(x) (end the call x seconds after the answer); ' +
+      'U(context[^arg1^arg2]) (once the called side answers, run Gosub context,s,1 on it while the caller waits; ' +
+      'GOSUB_RESULT set there to BUSY, CONGESTION or CHANUNAVAIL ends the call with that DIALSTATUS, CONTINUE ' +
+      'ends it and goes on in the dialplan, ABORT hangs up both sides, GOTO:[[context^]exten^]priority sends ' +
+      'the caller there; empty connects the call). Inside option arguments ^ separates the fields. ' +
+      'Every other option letter is accepted and has no effect.',
     async exec(call): Promise<AppResult> {
       return dial(call.channel, call.data, call.services, deps);
     },
   };
 }
 
+/** What Dial reads from its options before dialling; a string is the reason they are invalid. */
+interface DialPlan {
+  opts: DialOptions;
+  /** End the bridge this long after it starts (S() in s, L() in ms; the smaller wins). */
+  stopAfterMs: number | null;
+  predialCaller: string | null;
+  predialCallee: string | null;
+  calleeGosub: string | null;
+}
+
+function planFrom(options: string, services: PbxServices): DialPlan | string {
+  const parsed = parseDialOptions(options);
+  if (!parsed.ok) return parsed.error;
+  const opts = parsed.options;
+  let stopAfterMs: number | null = null;
+  if (opts.letters.has('S')) {
+    const arg = opts.args.get('S') ?? '';
+    const ms = parseDurationStop(arg);
+    if (ms === null) return `Dial does not accept S(${arg})`;
+    stopAfterMs = ms;
+  }
+  if (opts.letters.has('L')) {
+    const arg = opts.args.get('L') ?? '';
+    const limit = parseCallLimit(arg);
+    if (limit === null) return `Dial does not accept L(${arg})`;
+    stopAfterMs = stopAfterMs === null ? limit.limitMs : Math.min(stopAfterMs, limit.limitMs);
+    services.verbose(
+      3,
+      `Call limit: ${limit.limitMs} ms of talk` +
+        (limit.warningMs > 0 ? `, warning ${limit.warningMs} ms before the end${limit.repeatMs > 0 ? ` every ${limit.repeatMs} ms` : ''} (not played: needs media)` : ''),
+    );
+  }
+  const nonEmpty = (letter: string): string | null => {
+    const a = opts.args.get(letter);
+    return opts.letters.has(letter) && a !== undefined && a.trim() !== '' ? a : null;
+  };
+  const b = nonEmpty('b');
+  const B = nonEmpty('B');
+  const U = nonEmpty('U');
+  return {
+    opts,
+    stopAfterMs,
+    predialCaller: B === null ? null : predialLocation(B),
+    predialCallee: b === null ? null : predialLocation(b),
+    calleeGosub: U === null ? null : calleeGosubLocation(U),
+  };
+}
+
 async function dial(chan: DialplanChannel, data: string, services: PbxServices, deps: DialDeps): Promise<AppResult> {
   const [dests = '', timeoutText = '', options = ''] = splitStandard(data, 4);
   for (const v of ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'DIALEDTIME', 'RINGTIME', 'PROGRESSTIME']) chan.setVar(v, '');
-  const letters = dialOptionLetters(options);
   const list = dests.split('&').map((d) => d.trim()).filter((d) => d !== '');
   if (list.length === 0) {
     services.log.warn('Dial requires an argument (technology/resource)');
     chan.setVar('DIALSTATUS', 'CHANUNAVAIL');
     return { kind: 'continue' };
   }
-  const started = Date.now();
+  // app_dial: DIALSTATUS starts as INVALIDARGS and stays so when the options are refused (Dial returns -1).
+  const plan = planFrom(options, services);
+  if (typeof plan === 'string') {
+    services.log.warn(plan);
+    chan.setVar('DIALSTATUS', 'INVALIDARGS');
+    return { kind: 'hangup' };
+  }
+  const has = (letter: string): boolean => plan.opts.letters.has(letter);
+  const started = services.clock.now();
   if (chan.hungUp) {
     chan.setVar('DIALSTATUS', 'CANCEL');
     return { kind: 'hangup' };
+  }
+  // B(): the caller's pre-dial routine runs before any channel is made.
+  if (plan.predialCaller !== null) {
+    await execSubroutine(chan, services, plan.predialCaller);
+    if (chan.hungUp) {
+      chan.setVar('DIALSTATUS', 'CANCEL');
+      return { kind: 'hangup' };
+    }
   }
   const line = deps.callerLine(chan);
   const tally: Tally = { busy: 0, congestion: 0, nochan: 0 };
@@ -153,14 +243,19 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
   let ringSent = false;
   let settle: ((o: Outcome) => void) | null = null;
   let answeredLeg: DialLeg | null = null;
+  let answerBody: MediaBody | null = null;
+  let callerAnswered = false;
+  // Asterisk answers the caller when the bridge starts; herald did so on the callee's answer,
+  // which is the same moment unless U() runs in between (or `a` asks for it at once).
+  const answerEarly = plan.calleeGosub === null || has('a');
   let bridgeEnd: ((who: 'callee' | 'caller') => void) | null = null;
-  /** The winner hung up before the bridge wait began (its BYE raced the answer). */
+  /** The winner hung up before the bridge wait began (its BYE raced the answer, or U() hung it up). */
   let calleeGone = false;
 
   const onEvent = (leg: DialLeg, ev: DialLegEvent): void => {
     switch (ev.kind) {
       case 'ringing':
-        if (chan.getVar('RINGTIME') === '') chan.setVar('RINGTIME', secondsSince(started));
+        if (chan.getVar('RINGTIME') === '') chan.setVar('RINGTIME', secondsSince(services, started));
         if (!ringSent && answeredLeg === null) {
           ringSent = true;
           line?.ring();
@@ -168,7 +263,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
         }
         return;
       case 'progress':
-        if (chan.getVar('PROGRESSTIME') === '') chan.setVar('PROGRESSTIME', secondsSince(started));
+        if (chan.getVar('PROGRESSTIME') === '') chan.setVar('PROGRESSTIME', secondsSince(services, started));
         if (answeredLeg === null) {
           line?.progress(ev.body);
           services.verbose(3, `${leg.name} is making progress passing it to ${chan.name}`);
@@ -181,9 +276,13 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
           return;
         }
         answeredLeg = leg;
+        answerBody = ev.body;
         live.delete(leg);
         services.verbose(3, `${leg.name} answered ${chan.name}`);
-        line?.answer(ev.body);
+        if (answerEarly) {
+          callerAnswered = true;
+          line?.answer(ev.body);
+        }
         settle({ kind: 'answered', leg });
         return;
       case 'failed':
@@ -202,6 +301,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     }
   };
 
+  const holdStart = plan.predialCallee !== null;
   for (const dest of list) {
     const slash = dest.indexOf('/');
     const tech = slash > 0 ? dest.slice(0, slash) : dest;
@@ -213,7 +313,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
       chan.hangupCause = 66;
       continue;
     }
-    const made = impl.call(resource, { caller: chan, offer: line?.offer() ?? null, onEvent });
+    const made = impl.call(resource, { caller: chan, offer: line?.offer() ?? null, onEvent, holdStart });
     if (typeof made === 'number') {
       services.verbose(3, `Unable to create channel ${dest} (cause ${made})`);
       tallyFailure(tally, null, made);
@@ -227,6 +327,23 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     }
   }
 
+  // b(): each new channel runs the routine before its call goes out; then they all go out.
+  if (plan.predialCallee !== null) {
+    for (const leg of legs) {
+      if (!live.has(leg) || chan.hungUp) continue;
+      if (leg.channel) await execSubroutine(leg.channel, services, plan.predialCallee);
+      if (leg.channel?.hungUp) {
+        // A routine that hung its channel up: that call cannot be made (ast_call refuses it).
+        live.delete(leg);
+        leg.cancel();
+        tally.nochan++;
+        if (leg.channel.hangupCause) chan.hangupCause = leg.channel.hangupCause;
+        services.verbose(3, `Couldn't call ${leg.name}`);
+      }
+    }
+    if (!chan.hungUp) for (const leg of legs) if (live.has(leg)) leg.start?.();
+  }
+
   if (legs.length === 0) {
     const status = allFailedStatus(tally) === 'NOANSWER' ? 'CHANUNAVAIL' : allFailedStatus(tally);
     chan.setVar('DIALSTATUS', status);
@@ -234,7 +351,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     services.verbose(2, `Everyone is busy/congested at this time (${list.length}:${tally.busy}/${tally.congestion}/${tally.nochan})`);
     return { kind: 'continue' };
   }
-  if (letters.includes('r') && !ringSent) {
+  if (has('r') && !ringSent) {
     ringSent = true;
     line?.ring();
   }
@@ -259,7 +376,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     if (chan.hungUp) settle?.({ kind: 'caller-gone' });
   });
 
-  const dialedTime = (): void => chan.setVar('DIALEDTIME', secondsSince(started));
+  const dialedTime = (): void => chan.setVar('DIALEDTIME', secondsSince(services, started));
   if (outcome.kind !== 'answered') {
     const elsewhere = line?.completedElsewhere() ?? false;
     for (const leg of live) leg.cancel(elsewhere ? COMPLETED_ELSEWHERE_REASON : undefined);
@@ -292,24 +409,68 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
   chan.setVar('DIALEDPEERNAME', winner.name);
   chan.setVar('DIALEDPEERNUMBER', winner.number);
   chan.hangupCause = NORMAL_CLEARING;
-  const answeredAt = Date.now();
+  const answeredAt = services.clock.now();
+  const talkTimes = (): void => {
+    dialedTime();
+    chan.setVar('ANSWEREDTIME', secondsSince(services, answeredAt));
+  };
+
+  // U(): the callee runs the routine while the caller waits (still ringing unless `a`).
+  if (plan.calleeGosub !== null && winner.channel && !calleeGone) {
+    await execSubroutine(winner.channel, services, plan.calleeGosub);
+    const verdict = calleeGosubVerdict(winner.channel.getVar('GOSUB_RESULT'));
+    if (verdict.kind !== 'bridge') {
+      services.verbose(3, `${winner.name} sent GOSUB_RESULT ${winner.channel.getVar('GOSUB_RESULT') ?? ''}: not connecting ${chan.name}`);
+      winner.hangup(NORMAL_CLEARING);
+      talkTimes();
+      let goOn: boolean;
+      let jump: ReturnType<typeof resolveGotoVerdict> = null;
+      if (verdict.kind === 'status') {
+        chan.setVar('DIALSTATUS', verdict.status);
+        goOn = true;
+      } else if (verdict.kind === 'continue') goOn = true;
+      else if (verdict.kind === 'goto') {
+        jump = resolveGotoVerdict(verdict.target, chan, services);
+        goOn = jump !== null || has('g');
+      } else goOn = has('g');
+      if (!goOn || chan.hungUp) return { kind: 'hangup' };
+      if (jump) {
+        jumpTo(chan, jump);
+        return { kind: 'jumped' };
+      }
+      return { kind: 'continue' };
+    }
+  }
+  if (!callerAnswered) line?.answer(answerBody);
+
   deps.bridged?.(chan, winner);
+  let stopTimer: ReturnType<PbxServices['clock']['setTimer']> | null = null;
   const who = await new Promise<'callee' | 'caller'>((resolve) => {
     let off: () => void = () => undefined;
     bridgeEnd = (w) => {
       bridgeEnd = null;
       off();
+      if (stopTimer) services.clock.clear(stopTimer);
       resolve(w);
     };
     off = watchHangup(chan, () => bridgeEnd?.('caller'));
     if (calleeGone) bridgeEnd('callee');
     else if (chan.hungUp) bridgeEnd('caller');
+    else if (plan.stopAfterMs !== null) {
+      // S()/L(): the time is up for the called side; the caller goes on as after its hangup.
+      stopTimer = services.clock.setTimer(plan.stopAfterMs, () => {
+        stopTimer = null;
+        services.verbose(3, `Time limit of ${plan.stopAfterMs} ms reached: hanging up ${winner.name}`);
+        winner.hangup(NORMAL_CLEARING);
+        chan.hangupCause = NORMAL_CLEARING;
+        bridgeEnd?.('callee');
+      });
+    }
   });
   deps.bridged?.(chan, null);
   if (who === 'caller') winner.hangup(chan.hangupCause || NORMAL_CLEARING);
-  dialedTime();
-  chan.setVar('ANSWEREDTIME', String(Math.round((Date.now() - answeredAt) / 1000)));
+  talkTimes();
   if (who === 'caller') return { kind: 'hangup' };
   // Without g Dial returns -1 after the bridge: the caller's dialplan ends and h runs.
-  return letters.includes('g') && !chan.hungUp ? { kind: 'continue' } : { kind: 'hangup' };
+  return has('g') && !chan.hungUp ? { kind: 'continue' } : { kind: 'hangup' };
 }

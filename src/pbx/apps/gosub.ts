@@ -90,6 +90,17 @@ function restoreFrame(chan: DialplanChannel, frame: GosubFrame): void {
   for (const [name, value] of frame.saved) chan.setVar(name, value);
 }
 
+/** Drop frames above depth, newest first, restoring their locals (a subroutine that never returned). */
+export function popFramesTo(chan: DialplanChannel, depth: number): number {
+  const stack = gosubStack(chan);
+  let popped = 0;
+  while (stack.length > depth) {
+    restoreFrame(chan, stack.pop()!);
+    popped++;
+  }
+  return popped;
+}
+
 const JUMPED: AppResult = { kind: 'jumped' };
 const CONTINUE: AppResult = { kind: 'continue' };
 const HANGUP: AppResult = { kind: 'hangup' };
