@@ -3,8 +3,7 @@
 // CANCELs → herald CANCELs the leg, 487s both ways, the h extension runs. Also the latency from
 // herald receiving the caller's CANCEL to the h extension starting (p50/p95/p99).
 // Usage: node bench/calls-cancel.mjs [--build dist] [--calls 10000] [--rate 2000] [--limit 4000]
-import { performance } from 'node:perf_hooks';
-import { drive, opt, percentile, report, setup } from './calls-lib.mjs';
+import { drive, hStarted, opt, percentile, report, setup } from './calls-lib.mjs';
 
 const calls = Number(opt('--calls', '10000'));
 const rate = Number(opt('--rate', '2000'));
@@ -15,15 +14,13 @@ const latencies = [];
 env.h.calls.observe((e) => {
   if (e.kind === 'cancel-received') cancelAt.set(e.channel, e.at);
 });
-env.h.server.context.bus.on('Verbose', (e) => {
-  if (!e.text.startsWith('Executing [h@')) return;
-  const m = /\("([^"]+)"/.exec(e.text);
-  const t = m ? cancelAt.get(m[1]) : undefined;
+hStarted.listener = (channel, at) => {
+  const t = cancelAt.get(channel);
   if (t !== undefined) {
-    latencies.push(performance.now() - t);
-    cancelAt.delete(m[1]);
+    latencies.push(at - t);
+    cancelAt.delete(channel);
   }
-});
+};
 try {
   const res = await drive(env, { peer: 'ringer', uas: 'uas_ring.xml', uac: 'uac_cancel.xml', exten: '104', calls, rate, limit, pauseMs: 1 });
   report('INVITE→180→CANCEL', res, calls, rate);
