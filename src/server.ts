@@ -178,12 +178,15 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const bus = new EventBus();
   bus.onError = (err, event) => log.error({ err, event: String(event) }, 'event listener failed');
+  /** The highest verbosity a console (root or remote) shows. */
+  const consoleVerbosity = (): number => Math.max(rootVerbosity, control?.maxConsoleVerbosity() ?? -1);
   bus.on('Verbose', ({ level, text }) => {
-    emitConsole(level, formatVerbose(level, text));
-    // The log carries a verbose line when some console shows that level: Asterisk skips a
+    // A line above every console's verbosity is shown nowhere and not logged: Asterisk skips a
     // verbose message above ast_verb_sys_level (the highest console verbosity) altogether, so
     // at verbosity 0 its logs hold no per-step `Executing` lines (160 bytes each here).
-    if (level <= Math.max(rootVerbosity, control?.maxConsoleVerbosity() ?? -1)) log.info({ verbose: level }, text);
+    if (level > consoleVerbosity()) return;
+    emitConsole(level, formatVerbose(level, text));
+    log.info({ verbose: level }, text);
   });
   // `sip set debug on` / `xmpp set debug on`: chan_sip prints each message with ast_verbose at no level, so every
   // console shows it. Console only, never the JSON log: the messages carry Authorization headers.
@@ -202,6 +205,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     clock,
     getModule: <T extends HeraldModule>(name: string): T | undefined =>
       loaded.find((m) => m.name === name && m.module)?.module as T | undefined,
+    // The server's own Verbose listener (above) is the first; any other wants every line.
+    maxVerbosity: (): number => (bus.listenerCount('Verbose') > 1 ? Infinity : consoleVerbosity()),
   };
 
   const startedAt = clock.wallNow();

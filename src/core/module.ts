@@ -30,6 +30,14 @@ export interface ServerContext {
   clock: Clock;
   /** Modules look each other up by name (e.g. the registrar finds the dialplan). */
   getModule<T extends HeraldModule>(name: string): T | undefined;
+  /**
+   * The highest verbosity anything shows Verbose events at: the root console and the remote
+   * consoles, or Infinity while another listener than the server's own is subscribed (a test, a
+   * bench, AMI). Asterisk likewise skips a verbose message above its highest console verbosity
+   * (ast_verb_sys_level) before formatting it, so callers may skip building such lines. Absent
+   * (contexts built by tests): treat as Infinity.
+   */
+  maxVerbosity?(): number;
 }
 
 export interface ReloadResult {

@@ -104,8 +104,10 @@ export function createDialplanModule(): DialplanModule {
       // PRESENCE_STATE, DEVICE_STATE, EXTENSION_STATE and HINT live with the state engines.
       const state = ctx.getModule<StateModule>('state');
       if (state) for (const f of state.functions()) functions.register(f);
-      // Build `Executing […]` lines only while someone (a console, AMI) listens to Verbose events.
-      engine = new PbxEngine({ services, apps, functions, traceSteps: () => ctx.bus.listenerCount('Verbose') > 0 });
+      // Build `Executing […]` (verbose 3) lines only while something shows that level (contexts
+      // without maxVerbosity: while anyone listens to Verbose events).
+      const shows3 = ctx.maxVerbosity ? (): boolean => (ctx.maxVerbosity?.() ?? Infinity) >= 3 : (): boolean => ctx.bus.listenerCount('Verbose') > 0;
+      engine = new PbxEngine({ services, apps, functions, traceSteps: shows3 });
       const r = loadFrom(ctx.dirs.config);
       if (r.ok) {
         current = r.dialplan;
