@@ -34,6 +34,7 @@ import { InviteServerTransaction } from './transaction/ist.js';
 import { clientKeyForRequest, clientKeyForResponse, mergeKey, serverKey, serverKeyFor } from './transaction/keys.js';
 import { NonInviteClientTransaction } from './transaction/nict.js';
 import { NonInviteServerTransaction } from './transaction/nist.js';
+import { handlerImplements } from './transaction/option-tags.js';
 import type { ServerTransactionBase, ServerTransactionInit } from './transaction/server-base.js';
 import { DEFAULT_TIMERS } from './transaction/timers.js';
 import type {
@@ -79,6 +80,8 @@ class SipStackImpl implements SipStack {
   private readonly servers = new Map<string, ServerTransactionBase>();
   private readonly merged = new Map<string, ServerTransactionBase>();
   private readonly clients = new Map<string, ClientTx>();
+  /** allowedMethods() until the next handle(): every INVITE and 200 of a call carries Allow. */
+  private allowed: string[] | null = null;
   private closed = false;
 
   constructor(opts: SipStackOptions) {
@@ -101,9 +104,15 @@ class SipStackImpl implements SipStack {
 
   handle(method: string, handler: MethodHandler): void {
     this.handlers.set(method.toUpperCase(), handler);
+    this.allowed = null;
   }
 
   allowedMethods(): string[] {
+    this.allowed ??= this.sortedMethods();
+    return this.allowed.slice();
+  }
+
+  private sortedMethods(): string[] {
     const set = new Set(this.handlers.keys());
     // ACK and CANCEL come with INVITE: the stack handles CANCEL itself, ACK belongs to the INVITE.
     if (set.has('INVITE')) {
@@ -278,7 +287,7 @@ class SipStackImpl implements SipStack {
     const unsupported = req.headers
       .getAll('Require')
       .map((x) => x.trim())
-      .filter((x) => x.length > 0 && !this.supported.has(x.toLowerCase()));
+      .filter((x) => x.length > 0 && !this.supported.has(x.toLowerCase()) && !handlerImplements(handler, x));
     if (unsupported.length > 0) {
       tx.reply(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
       return;
