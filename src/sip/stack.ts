@@ -34,7 +34,6 @@ import { InviteServerTransaction } from './transaction/ist.js';
 import { clientKeyForRequest, clientKeyForResponse, mergeKey, serverKey, serverKeyFor } from './transaction/keys.js';
 import { NonInviteClientTransaction } from './transaction/nict.js';
 import { NonInviteServerTransaction } from './transaction/nist.js';
-import { handlerImplements } from './transaction/option-tags.js';
 import type { ServerTransactionBase, ServerTransactionInit } from './transaction/server-base.js';
 import { DEFAULT_TIMERS } from './transaction/timers.js';
 import type {
@@ -287,7 +286,7 @@ class SipStackImpl implements SipStack {
     const unsupported = req.headers
       .getAll('Require')
       .map((x) => x.trim())
-      .filter((x) => x.length > 0 && !this.supported.has(x.toLowerCase()) && !handlerImplements(handler, x));
+      .filter((x) => x.length > 0 && !this.supported.has(x.toLowerCase()));
     if (unsupported.length > 0) {
       tx.reply(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
       return;
