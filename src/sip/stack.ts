@@ -34,6 +34,7 @@ import { InviteServerTransaction } from './transaction/ist.js';
 import { clientKeyForRequest, clientKeyForResponse, mergeKey, serverKey, serverKeyFor } from './transaction/keys.js';
 import { NonInviteClientTransaction } from './transaction/nict.js';
 import { NonInviteServerTransaction } from './transaction/nist.js';
+import { handlerImplements } from './transaction/option-tags.js';
 import type { ServerTransactionBase, ServerTransactionInit } from './transaction/server-base.js';
 import { DEFAULT_TIMERS } from './transaction/timers.js';
 import type {
@@ -286,7 +287,7 @@ class SipStackImpl implements SipStack {
     const unsupported = req.headers
       .getAll('Require')
       .map((x) => x.trim())
-      .filter((x) => x.length > 0 && !this.supported.has(x.toLowerCase()));
+      .filter((x) => x.length > 0 && !this.supported.has(x.toLowerCase()) && !handlerImplements(handler, x));
     if (unsupported.length > 0) {
       tx.reply(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
       return;

@@ -8,7 +8,7 @@ import type { EventBus } from '../../core/bus.js';
 import type { Logger } from '../../core/log.js';
 import type { Dialog } from '../../sip/dialog/dialog.js';
 import type { SipRequest } from '../../sip/message/index.js';
-import type { RequestContext, SipStack } from '../../sip/transaction/types.js';
+import type { RequestContext, ServerTransaction, SipStack } from '../../sip/transaction/types.js';
 import type { Endpoint } from '../../sip/transport/types.js';
 import type { ChannelIds, ChannelRegistry } from '../channel.js';
 import type { SipChannel } from './sip-channel.js';
@@ -27,7 +27,19 @@ export interface DialogUser {
   onInDialog(req: SipRequest, ctx: RequestContext): void;
 }
 
+/** Where the caller's PRACK for a relayed reliable 1xx goes: the leg whose 1xx it was. */
+export interface PrackTarget {
+  /** PRACK the callee's 1xx with the body of `from` (null: herald's own, bodiless); tx gets the answer. */
+  relayPrack(from: SipRequest | null, tx: ServerTransaction | null): void;
+}
+
 export interface CallsContext {
+  /**
+   * Set by a leg while Dial hears of its reliable 1xx: the caller's side takes it (and sets null)
+   * when it sends that indication to the caller reliably, so the caller's PRACK is relayed; a 1xx
+   * nobody took is PRACKed by herald at once.
+   */
+  reliableSource: PrackTarget | null;
   stack: SipStack;
   clock: Clock;
   bus: EventBus;

@@ -5,15 +5,16 @@
  * no ACK after 64*T1 → end the session with BYE), CANCEL, BYE either way, and the final response
  * for a call the dialplan ends unanswered (cause → status as chan_sip maps it).
  */
-import { Dialog } from '../../sip/dialog/dialog.js';
-import type { SipRequest, SipResponse } from '../../sip/message/index.js';
+import { Dialog, dialogKey } from '../../sip/dialog/dialog.js';
+import { createResponse, newTag, type SipRequest, type SipResponse } from '../../sip/message/index.js';
+import { listsOptionTag, parseRAck, ReliableProvisionals } from '../../sip/transaction/reliable-provisional.js';
 import type { RequestContext, ServerTransaction } from '../../sip/transaction/types.js';
 import type { InboundMessage } from '../../sip/transport/types.js';
 import type { CallerLine, MediaBody } from '../../pbx/apps/dial.js';
 import { performance } from 'node:perf_hooks';
 import type { TimerHandle } from '../../core/clock.js';
 import { CAUSE, causeToSipStatus } from './causes.js';
-import type { CallsContext, DialogUser } from './context.js';
+import type { CallsContext, DialogUser, PrackTarget } from './context.js';
 import type { SipChannel } from './sip-channel.js';
 import { refuseGlaringInvite } from './relay.js';
 import { BlindTransfer, referTarget } from './refer.js';
@@ -46,6 +47,14 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   private ackBody: MediaBody | null | undefined = undefined;
   private ackWaiter: ((body: MediaBody | null) => void) | null = null;
   private readonly contact: string;
+  /** RFC 3262: the caller offered 100rel, so our 1xx go reliably (their PRACK may go to a leg). */
+  private readonly reliable: ReliableProvisionals<PrackTarget | null> | null;
+  /** The To tag of our 1xx (every response of the INVITE carries the same one). */
+  private earlyTag: string | null = null;
+  /** The early dialog's key while a PRACK may come in it. */
+  private earlyKey: string | null = null;
+  /** The 2xx has gone out (it waits while a reliable 1xx with a body is unacknowledged). */
+  private okSent = false;
   /** The bridged leg gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
   relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
 
@@ -57,6 +66,17 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     readonly channel: SipChannel,
   ) {
     this.contact = ctx.contactFor(invite.requestUri.user ?? 's', inbound.source);
+    const offers100rel = listsOptionTag([...invite.headers.getAll('Supported'), ...invite.headers.getAll('Require')], '100rel');
+    this.reliable = offers100rel
+      ? new ReliableProvisionals<PrackTarget | null>({
+          tx,
+          clock: ctx.clock,
+          timers: ctx.stack.timers,
+          inviteSeq: invite.cseq.seq,
+          onGiveUp: () => this.noPrack(),
+          onSent: (res) => this.enterEarlyDialog(res),
+        })
+      : null;
     tx.onCancel((cancel) => this.onCancel(cancel));
     channel.onIndicate = (condition) => {
       // chan_sip: 180 while the call is unanswered, once; 183 once (its PROGRESS_SENT flag), and
@@ -95,24 +115,50 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   ring(): void {
     if (this.state !== 'early' || this.finalSent || this.ringSent) return;
     this.ringSent = true;
-    this.tx.reply(180, 'Ringing', [['Contact', this.contact]]);
+    this.provisional(180, 'Ringing', null);
     this.channel.setStateQuietly('Ringing');
   }
 
   progress(body: MediaBody | null): void {
     if (this.state !== 'early' || this.finalSent) return;
     this.progressSent = true;
-    this.tx.reply(183, 'Session Progress', [['Contact', this.contact]], body ?? undefined);
+    this.provisional(183, 'Session Progress', body);
+  }
+
+  /**
+   * A 1xx to the caller: reliably when it offered 100rel (RFC 3262 §3), taking the leg's 1xx being
+   * relayed (if any) so that the caller's PRACK for it goes on to that leg.
+   */
+  private provisional(status: number, reason: string, body: MediaBody | null): void {
+    const headers: Array<[string, string]> = [['Contact', this.contact]];
+    if (this.reliable) {
+      const source = this.ctx.reliableSource;
+      this.ctx.reliableSource = null;
+      this.reliable.send(status, reason, headers, body, source);
+      return;
+    }
+    const res = this.tx.reply(status, reason, headers, body ?? undefined);
+    this.earlyTag ??= res.toTag;
+  }
+
+  private enterEarlyDialog(res: SipResponse): void {
+    this.earlyTag ??= res.toTag;
+    if (this.earlyKey !== null || this.earlyTag === null) return;
+    this.earlyKey = dialogKey(this.invite.callId, this.earlyTag, this.invite.fromTag ?? '');
+    this.ctx.dialogs.set(this.earlyKey, this);
   }
 
   answer(body: MediaBody | null): void {
     if (this.state !== 'early' || this.finalSent || this.channel.hungUp) return;
     this.finalSent = true;
-    const headers: Array<[string, string]> = [
-      ['Contact', this.contact],
-      ['Allow', this.ctx.stack.allowedMethods().join(', ')],
-    ];
-    const res = this.tx.reply(200, 'OK', headers, body ?? undefined);
+    // The same To tag as our 1xx: the 2xx confirms the early dialog they created.
+    const res = createResponse(this.invite, 200, 'OK', { toTag: this.earlyTag ?? newTag() });
+    res.headers.append('Contact', this.contact);
+    res.headers.append('Allow', this.ctx.stack.allowedMethods().join(', '));
+    if (body) {
+      res.headers.set('Content-Type', body.type);
+      res.body = body.data;
+    }
     this.ok = res;
     const dialog = Dialog.asUas(this.invite, res.toTag ?? '', this.inbound.source, this.inbound.connectionId, this.contact);
     this.dialogRef = dialog;
@@ -120,12 +166,22 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     this.state = 'answered';
     this.channel.setStateQuietly('Up');
     this.ctx.channelChanged(this.channel, false);
-    this.scheduleRetransmit(this.ctx.stack.timers.T1, 0);
+    const send = (): void => {
+      if (this.state !== 'answered' || this.ok !== res || this.okSent) return;
+      this.okSent = true;
+      this.reliable?.stop();
+      this.tx.respond(res);
+      this.scheduleRetransmit(this.ctx.stack.timers.T1, 0);
+    };
+    // RFC 3262 §3: no 2xx while a reliable 1xx carrying a session description is unacknowledged.
+    if (this.reliable) this.reliable.whenClear(send);
+    else send();
   }
 
   reject(status: number, reason: string): void {
     if (this.state !== 'early' || this.finalSent) return;
     this.finalSent = true;
+    this.reliable?.stop();
     this.tx.reply(status, reason);
   }
 
@@ -136,6 +192,7 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   transfer(destination: string): Promise<TransferOutcome> {
     if (this.state === 'early' && !this.finalSent && !this.channel.hungUp) {
       this.finalSent = true;
+      this.reliable?.stop();
       this.tx.reply(302, 'Moved Temporarily', [['Contact', referTarget(destination, this.ctx.hostFor(this.inbound.source))]]);
       return Promise.resolve({ ok: true, protocol: 302 });
     }
@@ -173,6 +230,10 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     }
     const tx = rctx.tx;
     if (!tx) return;
+    if (req.method === 'PRACK') {
+      this.onPrack(req, tx);
+      return;
+    }
     if (req.method === 'BYE') {
       tx.reply(200, 'OK');
       this.ctx.trace({ kind: 'bye-received', channel: this.channel.name, at: performance.now() });
@@ -205,6 +266,7 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     this.channel.onStateSet = null;
     this.channel.onIndicate = null;
     this.ackWaiter = null;
+    this.reliable?.stop();
     this.transferring?.abandon();
     this.stopRetransmit(false);
     if (was === 'early' && !this.finalSent) {
@@ -218,8 +280,34 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     this.dropDialog();
   }
 
+  /**
+   * RFC 3262 §3: a PRACK matching our unacknowledged reliable 1xx stops its retransmissions and is
+   * answered 200 (by the callee when it was its 1xx, relayed); any other PRACK gets 481.
+   */
+  private onPrack(req: SipRequest, tx: ServerTransaction): void {
+    const hit = this.reliable?.acknowledge(parseRAck(req.headers.get('RAck'))) ?? null;
+    if (!hit) tx.reply(481, 'Call/Transaction Does Not Exist');
+    else if (hit.tag) hit.tag.relayPrack(req, tx);
+    else tx.reply(200, 'OK');
+  }
+
+  /** RFC 3262 §3: 64*T1 without a PRACK → "reject the original request with a 5xx response". */
+  private noPrack(): void {
+    if (this.okSent || this.channel.hungUp || (this.state === 'early' && this.finalSent)) return;
+    this.ctx.log.info({ channel: this.channel.name }, 'no PRACK for a reliable provisional response: rejecting the call');
+    this.tx.reply(500, 'Provisional Response Not Acknowledged');
+    // A 2xx waiting for that PRACK never went out: there is no dialog to end with BYE.
+    this.dropDialog();
+    this.dialogRef = null;
+    this.ok = null;
+    this.state = 'early';
+    this.finalSent = true;
+    this.channel.requestHangup(CAUSE.RECOVERY_ON_TIMER_EXPIRE);
+  }
+
   private onCancel(cancel: SipRequest): void {
     if (this.state !== 'early') return;
+    this.reliable?.stop();
     this.ctx.trace({ kind: 'cancel-received', channel: this.channel.name, at: performance.now() });
     this.elsewhere = reasonSaysCompletedElsewhere(cancel);
     if (this.elsewhere) this.channel.setVar(COMPLETED_ELSEWHERE_VAR, '1');
@@ -255,5 +343,6 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   private dropDialog(): void {
     const d = this.dialogRef;
     if (d && this.ctx.dialogs.get(d.key) === this) this.ctx.dialogs.delete(d.key);
+    if (this.earlyKey !== null && this.ctx.dialogs.get(this.earlyKey) === this) this.ctx.dialogs.delete(this.earlyKey);
   }
 }

@@ -33,6 +33,7 @@ import { SipChannel } from './sip-channel.js';
 import { sipTechnology } from './technology.js';
 import type { OutboundLeg } from './outbound-leg.js';
 import { relayInto } from './relay.js';
+import { implementsOptionTags } from '../../sip/transaction/option-tags.js';
 import { PeerCalls, sipPeerDeviceState } from './device-state.js';
 import { callCommands } from './cli.js';
 import { CAUSE } from './causes.js';
@@ -149,6 +150,7 @@ export function createCallsModule(): CallsModule {
         ids: new ChannelIds(),
         channels: pbx.channels,
         dialogs,
+        reliableSource: null,
         hostFor,
         contactFor: (user, dest) => `<sip:${user}@${hostFor(dest)}>`,
         viaFor: (dest) => `SIP/2.0/${dest.proto} ${hostFor(dest)};branch=${newBranch()};rport`,
@@ -294,12 +296,15 @@ export function createCallsModule(): CallsModule {
       const onOther = (req: SipRequest, rctx: RequestContext): void => {
         if (!inDialog(req, rctx)) rctx.tx?.reply(481, 'Call/Transaction Does Not Exist');
       };
+      // RFC 3262: callers may require 100rel (herald sends reliable 1xx and PRACKs callees' 1xx).
+      implementsOptionTags(onInvite, ['100rel']);
+      implementsOptionTags(onOther, ['100rel']);
       const attach = (target: SipStack): void => {
         target.handle('INVITE', onInvite);
         target.handle('ACK', (req, rctx) => {
           inDialog(req, rctx);
         });
-        for (const m of ['BYE', 'INFO', 'UPDATE', 'NOTIFY']) target.handle(m, onOther);
+        for (const m of ['BYE', 'INFO', 'UPDATE', 'NOTIFY', 'PRACK']) target.handle(m, onOther);
       };
       attach(theStack);
       // A sip.conf reload that changes the bind address builds a new stack: follow it. Calls in

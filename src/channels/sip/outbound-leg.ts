@@ -17,6 +17,7 @@ import { legDestination } from './technology.js';
 import type { Endpoint } from '../../sip/transport/types.js';
 import { refuseGlaringInvite } from './relay.js';
 import { bodyOf, holdInBody } from './sdp.js';
+import { CalleePracks } from './callee-prack.js';
 
 type LegState = 'calling' | 'answered' | 'ended';
 
@@ -45,6 +46,8 @@ export class OutboundLeg implements DialLeg, DialogUser {
   private ack: SipRequest | null = null;
   /** Late offer: the 2xx offered SDP to our bodiless INVITE, so the ACK waits for the caller's answer. */
   private ackHeld = false;
+  /** RFC 3262: the callee's reliable 1xx and their early dialogs (made on the first one). */
+  private pracks: CalleePracks | null = null;
   /** The bridged caller side gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
   relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
 
@@ -96,6 +99,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
     h.append('Contact', ctx.contactFor(num, dest));
     for (const p of binding.path) h.append('Route', p);
     h.append('Allow', ctx.stack.allowedMethods().join(', '));
+    h.append('Supported', '100rel');
     if (this.init.offer) h.append('Content-Type', this.init.offer.type);
     const invite = new SipRequest('INVITE', binding.uri, h, this.init.offer?.data);
     // An outgoing channel stays Down until the far end rings (180 → Ringing), as in Asterisk.
@@ -167,13 +171,24 @@ export class OutboundLeg implements DialLeg, DialogUser {
   }
 
   private onProvisional(res: SipResponse): void {
-    if (this.state !== 'calling' || this.wantCancel) return;
-    if (res.status === 180) {
-      this.channel.setStateQuietly('Ringing');
-      this.init.ctx.channelChanged(this.channel, false);
-      this.init.onEvent(this, { kind: 'ringing' });
-    } else if (res.status === 183) {
-      this.init.onEvent(this, { kind: 'progress', body: bodyOf(res) });
+    if (this.state !== 'calling' || this.wantCancel || !this.invite) return;
+    const { ctx } = this.init;
+    const contact = ctx.contactFor(this.init.caller.callerId.num || 'anonymous', this.dest);
+    const prack = (this.pracks ??= new CalleePracks(ctx)).receive(res, this.invite, this.dest, this.init.binding.connectionId, contact);
+    if (prack === 'drop') return;
+    // The caller's side takes a reliable 1xx it sends on reliably (ctx.reliableSource → null).
+    ctx.reliableSource = prack;
+    try {
+      if (res.status === 180) {
+        this.channel.setStateQuietly('Ringing');
+        ctx.channelChanged(this.channel, false);
+        this.init.onEvent(this, { kind: 'ringing' });
+      } else if (res.status === 183) {
+        this.init.onEvent(this, { kind: 'progress', body: bodyOf(res) });
+      }
+    } finally {
+      if (prack && ctx.reliableSource === prack) prack.relayPrack(null, null);
+      ctx.reliableSource = null;
     }
   }
 
@@ -192,6 +207,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
     }
     const { binding } = this.init;
     const dialog = Dialog.asUac(invite, res, this.dest, binding.connectionId, ctx.contactFor(this.init.caller.callerId.num || 'anonymous', this.dest));
+    dialog.localSeq = Math.max(dialog.localSeq, this.pracks?.localSeq(res.toTag) ?? 0);
     this.dialogRef = dialog;
     // RFC 3264 §4 late offer: an offer in the 2xx to an INVITE without one is answered in the ACK,
     // so a leg that is to be bridged holds its ACK until the caller's ACK brings the answer.

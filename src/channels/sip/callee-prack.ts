@@ -1,0 +1,74 @@
+/**
+ * The UAC side of RFC 3262 (100rel) for one Dial leg: each reliable 1xx the callee sends
+ * (`Require: 100rel` with `RSeq`) is acknowledged with a PRACK in the early dialog it creates
+ * (§4: "RAck ... response-num ... CSeq-num ... method"). The PRACK either relays the caller's own
+ * PRACK (its body, e.g. the answer to an offer in the 1xx, goes along and the callee's response
+ * goes back) or, when the caller is not sent that 1xx reliably, is herald's own, without a body.
+ * §4: "If the UAC receives another reliable provisional response to the same request, and its
+ * RSeq value is not one higher than the value of the sequence number, that response MUST NOT be
+ * acknowledged with a PRACK, and MUST NOT be processed further" — retransmissions included.
+ */
+import { Dialog } from '../../sip/dialog/dialog.js';
+import type { SipRequest, SipResponse } from '../../sip/message/index.js';
+import type { ServerTransaction } from '../../sip/transaction/types.js';
+import { listsOptionTag } from '../../sip/transaction/reliable-provisional.js';
+import type { Endpoint } from '../../sip/transport/types.js';
+import type { CallsContext, PrackTarget } from './context.js';
+import { bodyOf } from './sdp.js';
+
+interface EarlyDialog {
+  dialog: Dialog;
+  lastRSeq: number;
+}
+
+export class CalleePracks {
+  /** Early dialogs by the callee's To tag. */
+  private readonly early = new Map<string, EarlyDialog>();
+
+  constructor(private readonly ctx: CallsContext) {}
+
+  /**
+   * A provisional response to our INVITE: null when it is not reliable, 'drop' when it must not
+   * be processed (a retransmission or out of order), else the PRACK to send for it.
+   */
+  receive(res: SipResponse, invite: SipRequest, dest: Endpoint, connectionId: string | null, localContact: string): PrackTarget | 'drop' | null {
+    if (res.status === 100 || !listsOptionTag(res.headers.getAll('Require'), '100rel')) return null;
+    const rseq = Number(res.headers.get('RSeq') ?? '');
+    const tag = res.toTag;
+    if (!Number.isInteger(rseq) || rseq < 1 || !tag) return null;
+    let e = this.early.get(tag);
+    if (!e) {
+      e = { dialog: Dialog.asUac(invite, res, dest, connectionId, localContact), lastRSeq: rseq - 1 };
+      this.early.set(tag, e);
+    }
+    if (rseq !== e.lastRSeq + 1) return 'drop';
+    e.lastRSeq = rseq;
+    const dialog = e.dialog;
+    const rack = `${rseq} ${invite.cseq.seq} ${invite.method}`;
+    let sent = false;
+    return {
+      relayPrack: (from, tx) => {
+        if (sent) {
+          tx?.reply(200, 'OK');
+          return;
+        }
+        sent = true;
+        this.send(dialog, rack, from, tx);
+      },
+    };
+  }
+
+  /** The CSeq the early dialog with this tag reached (the confirmed dialog continues from it). */
+  localSeq(tag: string | null): number {
+    return (tag !== null ? this.early.get(tag)?.dialog.localSeq : undefined) ?? 0;
+  }
+
+  private send(dialog: Dialog, rack: string, from: SipRequest | null, tx: ServerTransaction | null): void {
+    const prack = dialog.request('PRACK', (from ? bodyOf(from) : null) ?? undefined, [['RAck', rack]]);
+    this.ctx.stack.request(prack, dialog.dest, {
+      onFinal: (res) => tx?.reply(res.status, res.reason, [], bodyOf(res) ?? undefined),
+      onTimeout: () => tx?.reply(408, 'Request Timeout'),
+      onTransportError: () => tx?.reply(503, 'Service Unavailable'),
+    }, { connectionId: dialog.connectionId });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * PRACK / 100rel (RFC 3262) across the bridge, with SIPp phones:
+ *  - both sides do 100rel (late offer): the callee's reliable 183 with its offer reaches the caller
+ *    reliably, the caller's PRACK with the answer is relayed to the callee and the callee's 200
+ *    (with its body) comes back, then the 200 to the INVITE;
+ *  - only the callee does 100rel: herald PRACKs its reliable 180 itself (RAck checked);
+ *  - only the caller does: herald's own 180 goes reliably, its PRACK is answered 200;
+ *  - a reliable 183 with SDP not yet PRACKed holds back the 200 that would follow it (§3);
+ *  - the caller never PRACKs: the 180 is retransmitted (T1 doubling) and after 64*T1 the INVITE
+ *    gets 500 (§3), and nothing is left behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runSipp } from '../helpers/sipp.js';
+import { CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
+
+const SIP_CONF = `
+${CALL_TEST_GENERAL}
+${dynamicFriends('from-sip', ['1000', '2000'])}`;
+
+const EXTENSIONS = `
+[from-sip]
+exten => 100,1,Dial(SIP/2000,5)
+exten => 101,1,Ringing()
+ same => n,Wait(0.3)
+ same => n,Dial(SIP/2000,5)
+exten => 102,1,Ringing()
+ same => n,Wait(20)
+exten => h,1,Set(DB(h/\${UNIQUEID})=\${DIALSTATUS}:\${HANGUPCAUSE})
+`;
+
+let h: CallServer;
+const skip = callServerHooks(() => ({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS }), (server) => (h = server));
+
+async function settled(calls: number): Promise<void> {
+  await waitUntil(() => (h.calls.cdr?.counts().posted ?? 0) >= calls, 10000, 'CDR');
+  await waitUntil(() => h.pbx.channels.list().length === 0 && h.calls.activeDialogs() === 0, 5000, 'no channels');
+}
+
+test('both sides 100rel: reliable 183 with an offer relayed, the caller PRACK (answer) relayed and its 200 with body back', { skip }, async () => {
+  const { uas } = await callee(h, '2000', 'uas_prack_late.xml', 1);
+  const r = await runSipp({ scenario: callScenario('uac_prack_late.xml'), target: h.target, inf: csv(h.dir, 'p1.csv', [['1000', '100']]), calls: 1, timeoutSec: 20 });
+  assert.equal(r.successful, 1, summary(r));
+  const u = await uas.result;
+  assert.equal(u.successful, 1, summary(u));
+  await settled(1);
+  assert.equal(h.calls.cdr?.last(1)[0]?.disposition, 'ANSWERED');
+});
+
+test('callee 100rel, caller not: herald PRACKs the reliable 180 itself; the caller gets it unreliably', { skip }, async () => {
+  const { uas } = await callee(h, '2000', 'uas_prack.xml', 1);
+  const r = await runSipp({ scenario: callScenario('uac_answer.xml'), target: h.target, inf: csv(h.dir, 'p2.csv', [['1000', '100']]), calls: 1, timeoutSec: 20, args: ['-d', '100'] });
+  assert.equal(r.successful, 1, summary(r));
+  const u = await uas.result;
+  assert.equal(u.successful, 1, summary(u));
+  await settled(2);
+});
+
+test('caller requires 100rel, callee not: the 180 goes reliably, the PRACK gets 200, then the 200 with the callee SDP', { skip }, async () => {
+  const { uas } = await callee(h, '2000', 'uas_answer.xml', 1);
+  const r = await runSipp({ scenario: callScenario('uac_prack.xml'), target: h.target, inf: csv(h.dir, 'p3.csv', [['1000', '101']]), calls: 1, timeoutSec: 20 });
+  assert.equal(r.successful, 1, summary(r));
+  const u = await uas.result;
+  assert.equal(u.successful, 1, summary(u));
+  await settled(3);
+});
+
+test('reliable 183 with SDP to the caller: the callee 200 is held until the caller PRACKs (RFC 3262 §3)', { skip }, async () => {
+  const { uas } = await callee(h, '2000', 'uas_early.xml', 1);
+  const r = await runSipp({ scenario: callScenario('uac_prack_early.xml'), target: h.target, inf: csv(h.dir, 'p5.csv', [['1000', '100']]), calls: 1, timeoutSec: 20 });
+  assert.equal(r.successful, 1, summary(r));
+  const u = await uas.result;
+  assert.equal(u.successful, 1, summary(u));
+  await settled(4);
+});
+
+test('no PRACK: the reliable 180 is retransmitted, then 500 after 64*T1; the channel is gone', { skip }, async () => {
+  const sent180: number[] = [];
+  const off = h.server.context.bus.on('SipTrace', (e) => {
+    if (/^<--- Transmitting[^\n]*\nSIP\/2\.0 180 [^]*\r?\nRSeq: \d+/m.test(e.text.trimStart())) sent180.push(Date.now());
+  });
+  await h.rx('sip set debug on');
+  const r = await runSipp({ scenario: callScenario('uac_noprack.xml'), target: h.target, inf: csv(h.dir, 'p4.csv', [['1000', '102']]), calls: 1, timeoutSec: 20 });
+  await h.rx('sip set debug off');
+  off();
+  assert.equal(r.successful, 1, summary(r));
+  // Sent at 0, then after 50, 100, 200, 400, 800, 1600 ms (T1 doubling) until 64*T1.
+  assert.ok(sent180.length >= 6, `reliable 180 sent ${sent180.length} times`);
+  const gaps = sent180.slice(1).map((t, i) => t - (sent180[i] ?? t));
+  assert.ok((gaps.at(-1) ?? 0) > 4 * (gaps[0] ?? 0), `intervals grow: ${gaps.join(', ')}`);
+  // T1 is 50 ms here: 64*T1 = 3.2 s.
+  assert.ok(r.elapsedMs >= 3000, `500 came after ${r.elapsedMs} ms`);
+  await settled(5);
+  const hs = h.server.context.store.entries('h').map((e) => e.value);
+  assert.ok(hs.includes(':102'), JSON.stringify(hs));
+});
