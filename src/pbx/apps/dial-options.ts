@@ -10,8 +10,8 @@
  * turns every `^` into `,`): `b(ctx^exten^1(a^b))` is `Gosub(ctx,exten,1(a,b))`, `U(sub^a^b)` is
  * `Gosub(sub,s,1(a,b))`.
  */
-import { parseGotoTarget, type GotoTarget } from './goto-target.js';
-import type { DialplanChannel, PbxServices } from '../types.js';
+import { jumpTo, parseGotoTarget, type GotoTarget } from './goto-target.js';
+import type { AppResult, DialplanChannel, PbxServices } from '../types.js';
 
 export interface DialOptions {
   /** Every option letter given (with or without an argument). */
@@ -130,4 +130,82 @@ export function calleeGosubVerdict(result: string | undefined): CalleeGosubVerdi
 export function resolveGotoVerdict(target: string, chan: DialplanChannel, services: PbxServices): GotoTarget | null {
   const parsed = parseGotoTarget(target, chan, services);
   return parsed.ok ? parsed.target : null;
+}
+
+/**
+ * What Dial returns for the caller after a U() verdict other than bridge (the callee is hung up
+ * by Dial): BUSY/CONGESTION/CHANUNAVAIL set DIALSTATUS and go on, CONTINUE goes on, GOTO jumps
+ * the caller, ABORT (or a GOTO that does not resolve) ends the caller's dialplan unless `g`.
+ * A caller that hung up meanwhile always ends.
+ */
+export function afterCalleeVerdict(
+  chan: DialplanChannel,
+  services: PbxServices,
+  verdict: Exclude<CalleeGosubVerdict, { kind: 'bridge' }>,
+  goOnFlag: boolean,
+): AppResult {
+  let goOn: boolean;
+  let jump: GotoTarget | null = null;
+  if (verdict.kind === 'status') {
+    chan.setVar('DIALSTATUS', verdict.status);
+    goOn = true;
+  } else if (verdict.kind === 'continue') goOn = true;
+  else if (verdict.kind === 'goto') {
+    jump = resolveGotoVerdict(verdict.target, chan, services);
+    goOn = jump !== null || goOnFlag;
+  } else goOn = goOnFlag;
+  if (!goOn || chan.hungUp) return { kind: 'hangup' };
+  if (jump) {
+    jumpTo(chan, jump);
+    return { kind: 'jumped' };
+  }
+  return { kind: 'continue' };
+}
+
+/** What Dial reads from its options before dialling; a string is the reason they are invalid. */
+export interface DialPlan {
+  opts: DialOptions;
+  /** End the bridge this long after it starts (S() in s, L() in ms; the smaller wins). */
+  stopAfterMs: number | null;
+  predialCaller: string | null;
+  predialCallee: string | null;
+  calleeGosub: string | null;
+}
+
+export function dialPlanFrom(options: string, services: PbxServices): DialPlan | string {
+  const parsed = parseDialOptions(options);
+  if (!parsed.ok) return parsed.error;
+  const opts = parsed.options;
+  let stopAfterMs: number | null = null;
+  if (opts.letters.has('S')) {
+    const arg = opts.args.get('S') ?? '';
+    const ms = parseDurationStop(arg);
+    if (ms === null) return `Dial does not accept S(${arg})`;
+    stopAfterMs = ms;
+  }
+  if (opts.letters.has('L')) {
+    const arg = opts.args.get('L') ?? '';
+    const limit = parseCallLimit(arg);
+    if (limit === null) return `Dial does not accept L(${arg})`;
+    stopAfterMs = stopAfterMs === null ? limit.limitMs : Math.min(stopAfterMs, limit.limitMs);
+    services.verbose(
+      3,
+      `Call limit: ${limit.limitMs} ms of talk` +
+        (limit.warningMs > 0 ? `, warning ${limit.warningMs} ms before the end${limit.repeatMs > 0 ? ` every ${limit.repeatMs} ms` : ''} (not played: needs media)` : ''),
+    );
+  }
+  const nonEmpty = (letter: string): string | null => {
+    const a = opts.args.get(letter);
+    return opts.letters.has(letter) && a !== undefined && a.trim() !== '' ? a : null;
+  };
+  const b = nonEmpty('b');
+  const B = nonEmpty('B');
+  const U = nonEmpty('U');
+  return {
+    opts,
+    stopAfterMs,
+    predialCaller: B === null ? null : predialLocation(B),
+    predialCallee: b === null ? null : predialLocation(b),
+    calleeGosub: U === null ? null : calleeGosubLocation(U),
+  };
 }

@@ -15,18 +15,8 @@
  */
 import { watchHangup } from './channel-wait.js';
 import { splitStandard } from './split.js';
-import {
-  calleeGosubLocation,
-  calleeGosubVerdict,
-  parseCallLimit,
-  parseDialOptions,
-  parseDurationStop,
-  predialLocation,
-  resolveGotoVerdict,
-  type DialOptions,
-} from './dial-options.js';
+import { afterCalleeVerdict, calleeGosubVerdict, dialPlanFrom, parseDialOptions } from './dial-options.js';
 import { execSubroutine } from './exec-sub.js';
-import { jumpTo } from './goto-target.js';
 import type { AppResult, DialplanApplication, DialplanChannel, PbxServices } from '../types.js';
 
 /** A session description passed through untouched (SDP). */
@@ -158,54 +148,6 @@ export function createDialApp(deps: DialDeps): DialplanApplication {
   };
 }
 
-/** What Dial reads from its options before dialling; a string is the reason they are invalid. */
-interface DialPlan {
-  opts: DialOptions;
-  /** End the bridge this long after it starts (S() in s, L() in ms; the smaller wins). */
-  stopAfterMs: number | null;
-  predialCaller: string | null;
-  predialCallee: string | null;
-  calleeGosub: string | null;
-}
-
-function planFrom(options: string, services: PbxServices): DialPlan | string {
-  const parsed = parseDialOptions(options);
-  if (!parsed.ok) return parsed.error;
-  const opts = parsed.options;
-  let stopAfterMs: number | null = null;
-  if (opts.letters.has('S')) {
-    const arg = opts.args.get('S') ?? '';
-    const ms = parseDurationStop(arg);
-    if (ms === null) return `Dial does not accept S(${arg})`;
-    stopAfterMs = ms;
-  }
-  if (opts.letters.has('L')) {
-    const arg = opts.args.get('L') ?? '';
-    const limit = parseCallLimit(arg);
-    if (limit === null) return `Dial does not accept L(${arg})`;
-    stopAfterMs = stopAfterMs === null ? limit.limitMs : Math.min(stopAfterMs, limit.limitMs);
-    services.verbose(
-      3,
-      `Call limit: ${limit.limitMs} ms of talk` +
-        (limit.warningMs > 0 ? `, warning ${limit.warningMs} ms before the end${limit.repeatMs > 0 ? ` every ${limit.repeatMs} ms` : ''} (not played: needs media)` : ''),
-    );
-  }
-  const nonEmpty = (letter: string): string | null => {
-    const a = opts.args.get(letter);
-    return opts.letters.has(letter) && a !== undefined && a.trim() !== '' ? a : null;
-  };
-  const b = nonEmpty('b');
-  const B = nonEmpty('B');
-  const U = nonEmpty('U');
-  return {
-    opts,
-    stopAfterMs,
-    predialCaller: B === null ? null : predialLocation(B),
-    predialCallee: b === null ? null : predialLocation(b),
-    calleeGosub: U === null ? null : calleeGosubLocation(U),
-  };
-}
-
 async function dial(chan: DialplanChannel, data: string, services: PbxServices, deps: DialDeps): Promise<AppResult> {
   const [dests = '', timeoutText = '', options = ''] = splitStandard(data, 4);
   for (const v of ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'DIALEDTIME', 'RINGTIME', 'PROGRESSTIME']) chan.setVar(v, '');
@@ -216,7 +158,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     return { kind: 'continue' };
   }
   // app_dial: DIALSTATUS starts as INVALIDARGS and stays so when the options are refused (Dial returns -1).
-  const plan = planFrom(options, services);
+  const plan = dialPlanFrom(options, services);
   if (typeof plan === 'string') {
     services.log.warn(plan);
     chan.setVar('DIALSTATUS', 'INVALIDARGS');
@@ -423,22 +365,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
       services.verbose(3, `${winner.name} sent GOSUB_RESULT ${winner.channel.getVar('GOSUB_RESULT') ?? ''}: not connecting ${chan.name}`);
       winner.hangup(NORMAL_CLEARING);
       talkTimes();
-      let goOn: boolean;
-      let jump: ReturnType<typeof resolveGotoVerdict> = null;
-      if (verdict.kind === 'status') {
-        chan.setVar('DIALSTATUS', verdict.status);
-        goOn = true;
-      } else if (verdict.kind === 'continue') goOn = true;
-      else if (verdict.kind === 'goto') {
-        jump = resolveGotoVerdict(verdict.target, chan, services);
-        goOn = jump !== null || has('g');
-      } else goOn = has('g');
-      if (!goOn || chan.hungUp) return { kind: 'hangup' };
-      if (jump) {
-        jumpTo(chan, jump);
-        return { kind: 'jumped' };
-      }
-      return { kind: 'continue' };
+      return afterCalleeVerdict(chan, services, verdict, has('g'));
     }
   }
   if (!callerAnswered) line?.answer(answerBody);

@@ -247,7 +247,11 @@ export async function runSimulator(argv: string[], configDir: string, out: (line
   const ids = new ChannelIds();
   const apps = new AppRegistry();
   const simApps = [
-    simDialApp(world, (dest) => ids.nextName(dest.split('/')[0] ?? 'SIP', dest.slice(dest.indexOf('/') + 1))),
+    simDialApp(
+      world,
+      (dest) => ids.nextName(dest.split('/')[0] ?? 'SIP', dest.slice(dest.indexOf('/') + 1)),
+      () => ids.nextUniqueId(clock.wallNow() / 1000),
+    ),
     simVoiceMailApp(world),
     simJabberSendApp(world),
     simJabberStatusApp(world),

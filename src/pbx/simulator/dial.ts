@@ -5,10 +5,15 @@
  *  - CANCEL → the caller hung up while it rang: DIALSTATUS=CANCEL, the channel hangs up (h runs);
  *  - ANSWER → talk, the callee hangs up; without `g` the caller's dialplan ends, with `g` it goes on.
  * DIALEDTIME, ANSWEREDTIME, DIALEDPEERNAME, DIALEDPEERNUMBER and the hangup cause are set too.
+ * The routines of B() (caller), b() (a simulated channel per destination that gets one) and U()
+ * (the answering destination's channel) really run; S()/L() shorten the simulated talk.
  */
+import { Channel } from '../../channels/channel.js';
 import { splitStandard } from '../apps/split.js';
 import { waitOnChannel } from '../apps/channel-wait.js';
-import type { AppResult, DialplanApplication } from '../types.js';
+import { afterCalleeVerdict, calleeGosubVerdict, dialPlanFrom } from '../apps/dial-options.js';
+import { execSubroutine } from '../apps/exec-sub.js';
+import type { AppResult, DialplanApplication, DialplanChannel } from '../types.js';
 import type { DialOutcome, SimWorld } from './world.js';
 
 const CAUSE: Record<DialOutcome, number> = {
@@ -28,12 +33,11 @@ function combine(outcomes: DialOutcome[]): DialOutcome {
   return 'CHANUNAVAIL';
 }
 
-/** Option letters, with any (…) arguments skipped. */
-function optionLetters(opts: string): string {
-  return opts.replace(/\([^)]*\)/g, '');
-}
-
-export function simDialApp(world: SimWorld, nextPeerName: (dest: string) => string): DialplanApplication {
+/**
+ * nextPeerName names the channel of a destination (`SIP/2000-00000002`); nextUniqueId gives the
+ * unique id of a simulated callee channel (only made when b() or U() needs one).
+ */
+export function simDialApp(world: SimWorld, nextPeerName: (dest: string) => string, nextUniqueId: () => string = () => ''): DialplanApplication {
   return {
     name: 'Dial',
     synopsis: 'Place a call (simulated: the outcome comes from --dial)',
@@ -48,6 +52,33 @@ export function simDialApp(world: SimWorld, nextPeerName: (dest: string) => stri
         call.services.log.warn('Dial requires an argument (technology/resource)');
         chan.setVar('DIALSTATUS', 'CHANUNAVAIL');
         return { kind: 'continue' };
+      }
+      const plan = dialPlanFrom(options, call.services);
+      if (typeof plan === 'string') {
+        call.services.log.warn(plan);
+        chan.setVar('DIALSTATUS', 'INVALIDARGS');
+        return { kind: 'hangup' };
+      }
+      if (plan.predialCaller !== null) {
+        await execSubroutine(chan, call.services, plan.predialCaller);
+        if (chan.hungUp) {
+          chan.setVar('DIALSTATUS', 'CANCEL');
+          return { kind: 'hangup' };
+        }
+      }
+      // Callee channels, made for b() (every destination that gets a channel) or for U() (the answering one).
+      const callees = new Map<string, DialplanChannel>();
+      const calleeOf = (dest: string): DialplanChannel => {
+        let c = callees.get(dest);
+        if (!c) {
+          const made = new Channel({ name: nextPeerName(dest), uniqueid: nextUniqueId(), context: chan.context, exten: dest.slice(dest.indexOf('/') + 1), state: 'Down', callerId: chan.callerId });
+          c = made.inherit(chan);
+          callees.set(dest, c);
+        }
+        return c;
+      };
+      if (plan.predialCallee !== null) {
+        for (const d of list) if (world.dialOutcome(d) !== 'CHANUNAVAIL') await execSubroutine(calleeOf(d), call.services, plan.predialCallee);
       }
       const timeout = Number.parseFloat(timeoutText.split('^')[0] ?? '');
       const timeoutSec = Number.isFinite(timeout) && timeout > 0 ? timeout : null;
@@ -77,17 +108,35 @@ export function simDialApp(world: SimWorld, nextPeerName: (dest: string) => stri
         return { kind: 'continue' };
       }
       const answeredDest = list[outcomes.indexOf('ANSWER')]!;
-      chan.state = 'Up';
-      chan.setVar('DIALEDPEERNAME', nextPeerName(answeredDest));
+      const goOnFlag = plan.opts.letters.has('g');
+      const peerName = plan.calleeGosub !== null || callees.has(answeredDest) ? calleeOf(answeredDest).name : nextPeerName(answeredDest);
+      chan.setVar('DIALEDPEERNAME', peerName);
       chan.setVar('DIALEDPEERNUMBER', answeredDest.slice(answeredDest.indexOf('/') + 1));
-      const talked = await waitOnChannel(chan, call.services, world.talkSeconds * 1000);
-      chan.setVar('DIALEDTIME', String(ring + world.talkSeconds));
-      chan.setVar('ANSWEREDTIME', String(world.talkSeconds));
       chan.hangupCause = CAUSE.ANSWER;
-      world.say(`${answeredDest} hangs up after ${world.talkSeconds} s of talk`);
+      if (plan.calleeGosub !== null) {
+        const callee = calleeOf(answeredDest);
+        callee.state = 'Up';
+        await execSubroutine(callee, call.services, plan.calleeGosub);
+        const verdict = calleeGosubVerdict(callee.getVar('GOSUB_RESULT'));
+        if (verdict.kind !== 'bridge') {
+          world.say(`${answeredDest} is hung up: GOSUB_RESULT=${callee.getVar('GOSUB_RESULT') ?? ''}`);
+          chan.setVar('DIALEDTIME', String(ring));
+          chan.setVar('ANSWEREDTIME', '0');
+          return afterCalleeVerdict(chan, call.services, verdict, goOnFlag);
+        }
+      }
+      chan.state = 'Up';
+      const limited = plan.stopAfterMs !== null && plan.stopAfterMs < world.talkSeconds * 1000;
+      const talkMs = limited ? plan.stopAfterMs! : world.talkSeconds * 1000;
+      const talkSec = String(Math.round(talkMs / 1000));
+      const talked = await waitOnChannel(chan, call.services, talkMs);
+      chan.setVar('DIALEDTIME', String(Math.round(ring + talkMs / 1000)));
+      chan.setVar('ANSWEREDTIME', talkSec);
+      if (limited) world.say(`${answeredDest} is hung up after ${talkMs / 1000} s of talk (time limit)`);
+      else world.say(`${answeredDest} hangs up after ${world.talkSeconds} s of talk`);
       if (talked === 'hangup') return { kind: 'hangup' };
       // Without `g` Dial returns -1 after the bridge: the caller's dialplan ends and h runs.
-      return optionLetters(options).includes('g') ? { kind: 'continue' } : { kind: 'hangup' };
+      return goOnFlag ? { kind: 'continue' } : { kind: 'hangup' };
     },
   };
 }
