@@ -70,7 +70,7 @@ export async function startBenchServer({ build = 'dist', hints = 1, heapMb = 409
     port: r.port,
     pid: child.pid,
     rx: (line) => call({ type: 'rx', line }),
-    mem: () => call({ type: 'mem' }),
+    mem: (opts = {}) => call({ type: 'mem', ...opts }),
     heapSnapshot: (path) => call({ type: 'heapsnapshot', path }),
     stop: async () => {
       const killer = setTimeout(() => child.kill('SIGKILL'), 15000);

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { argv, buildDir, loaderFor } from './lib/args.mjs';
 
 const configDir = resolve(argv[0]);
@@ -62,11 +62,15 @@ process.on('message', async (m) => {
     if (globalThis.gc) {
       globalThis.gc();
       globalThis.gc();
+      // {gc: 'last-resort'}: V8's memory-reducing full GC (compacts every fragmented page), the one
+      // it runs itself before giving up on an allocation.
+      if (m.gc === 'last-resort') globalThis.gc({ type: 'major', flavor: 'last-resort' });
     }
     const mu = process.memoryUsage();
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, { size: sp.space_size, used: sp.space_used_size }]));
     const cpu = process.cpuUsage();
     const tx = sip.getStack()?.stats() ?? { serverTransactions: -1, clientTransactions: -1 };
-    process.send({ id: m.id, transactions: tx.serverTransactions + tx.clientTransactions, rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, rssParts: rssParts(), cpuMs: (cpu.user + cpu.system) / 1000, subscriptions: m.count === false ? -1 : (presence?.subscriptions().length ?? -1) });
+    process.send({ id: m.id, transactions: tx.serverTransactions + tx.clientTransactions, spaces, rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, rssParts: rssParts(), cpuMs: (cpu.user + cpu.system) / 1000, subscriptions: m.count === false ? -1 : (presence?.subscriptions().length ?? -1) });
   } else if (m.type === 'heapsnapshot') {
     process.send({ id: m.id, path: writeHeapSnapshot(m.path) });
   } else if (m.type === 'stop') {

@@ -28,8 +28,8 @@ export interface NotifierDialog {
   remoteUri: string;
   /** Contact of the last SUBSCRIBE: the NOTIFY Request-URI. */
   remoteTarget: string;
-  /** Record-Route values of the initial SUBSCRIBE, in order. */
-  routeSet: string[];
+  /** Record-Route values of the initial SUBSCRIBE, in order (never changed after the dialog began). */
+  routeSet: readonly string[];
   /** CSeq of the last NOTIFY we sent. */
   localCseq: number;
   /** CSeq of the last SUBSCRIBE we accepted. */
@@ -49,6 +49,9 @@ export function withoutTag(value: string): string {
   const kept = tail.replace(/;\s*tag\s*=\s*[^;\s]*/i, '');
   return close >= 0 ? head + kept : kept;
 }
+
+/** The route set of the many dialogs without Record-Route: one shared empty array instead of one each. */
+export const NO_ROUTES: readonly string[] = Object.freeze([]);
 
 /** chan_sip starts its CSeq at 101 and increments before each request: the first NOTIFY is 102. */
 export const FIRST_LOCAL_CSEQ = 101;
@@ -72,13 +75,19 @@ export function dialogFromSubscribe(
     localUri: intern(formatUri(req.to.uri)),
     remoteUri: intern(formatUri(req.from.uri)),
     remoteTarget: intern(target ? formatUri(target.uri) : formatUri(req.from.uri)),
-    routeSet: req.headers.getAll('Record-Route').map((r) => intern(r.trim())),
+    routeSet: routeSetOf(req),
     localCseq: FIRST_LOCAL_CSEQ,
     remoteCseq: req.cseq.seq,
     dest: internEndpoint(source),
     connectionId: connectionId === null ? null : intern(connectionId),
     contact: intern(contact),
   };
+}
+
+/** RFC 3261 §12.1.1: the UAS's route set is the Record-Route values in the order received. */
+function routeSetOf(req: SipRequest): readonly string[] {
+  if (!req.headers.has('Record-Route')) return NO_ROUTES;
+  return req.headers.getAll('Record-Route').map((r) => intern(r.trim()));
 }
 
 /** RFC 6665 §4.1.2.x / RFC 3261 §12.2.2: a refresh is a target refresh request; CSeq must grow. */

@@ -2,18 +2,16 @@
  * One subscription as stored: everything needed to continue the dialog after a restart (same
  * Call-ID, tags, CSeq, route set, remote target) and to rebuild its bodies. Stored as JSON in
  * the store family SIP/Subscription, one key per subscription, written before the 200 OK
- * (format 2: a compact JSON array, see encodeRecord; format 1 records are still read).
+ * (format 3: a compact JSON array, see encodeRecord; formats 2 and 1 are still read).
  */
-import { createHash } from 'node:crypto';
 import type { KvStore } from '../store/types.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PresenceInfo } from '../state/presence-state.js';
 import type { BodyType, PresenceCompat } from './bodies/types.js';
-import type { NotifierDialog } from './dialog.js';
+import { NO_ROUTES, type NotifierDialog } from './dialog.js';
 import type { Endpoint } from '../sip/transport/types.js';
 import type { EventPackage } from './negotiate.js';
-import { detach } from './intern.js';
 
 export const SUBSCRIPTION_FAMILY = 'SIP/Subscription';
 /** Written at a clean shutdown after every record was brought up to date; removed at start. */
@@ -24,10 +22,13 @@ export const CLEAN_SHUTDOWN_KEY = 'clean-shutdown';
  * they still only grow (RFC 3261 §12.2.1.1; RFC 4235 §4.1 lets a full document skip versions).
  */
 export const CRASH_SEQUENCE_MARGIN = 1000;
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 
 export interface SubscriptionRecord {
-  /** Store key: a hash of Call-ID and both tags (no '/' whatever the Call-ID holds). */
+  /**
+   * Store key (no '/'): our local tag, unique among live subscriptions (herald before format 3:
+   * a hash of Call-ID and both tags; such records keep their key).
+   */
   id: string;
   event: EventPackage;
   /** The Event header value as the subscriber sent it (echoed in NOTIFY, RFC 6665 §8.2.1 id param). */
@@ -58,79 +59,159 @@ export interface SubscriptionRecord {
   dialog: NotifierDialog;
 }
 
-export function subscriptionId(callId: string, remoteTag: string, localTag: string): string {
-  // An own copy, not a slice of the 40-digit digest.
-  return detach(createHash('sha1').update(`${callId}\u0000${remoteTag}\u0000${localTag}`).digest('hex').slice(0, 24));
-}
-
 interface StoredShapeV1 extends SubscriptionRecord {
   v: number;
 }
 
-/**
- * Format 2: one JSON array in a fixed field order (no field names, the id is the store key, the
- * `application/` of the body type and URIs that merely repeat their address are left out):
- * ~330 bytes where the named-field JSON of format 1 took ~880, and the store keeps every value
- * in memory as well as in SQLite.
- */
-const FIELDS_V2 = 36;
-const MEDIA_PREFIX = 'application/';
+/** How an Endpoint's address is written in a URI (IPv6 in brackets). */
+function uriHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
 
-/** Format-2 text of a record (its id is the store key, not repeated in the value). */
+/** The remote target most phones send: their From user at the address the SUBSCRIBE came from. */
+function usualTarget(remoteUri: string, dest: Endpoint): string | null {
+  const m = /^sip:([^@;?]+)@/.exec(remoteUri);
+  return m ? `sip:${m[1]}@${uriHost(dest.address)}:${dest.port}` : null;
+}
+
+/** lastPresence of a record that has not notified yet (shared, never mutated). */
+const NOT_SET: PresenceInfo = Object.freeze({ state: 'not_set', subtype: '', message: '' });
+
+const MEDIA_PREFIX = 'application/';
+const EVENT_CODES: readonly EventPackage[] = ['presence', 'dialog', 'message-summary'];
+/** RFC 6665 §8.2.1: each package's default body (written as 0). */
+const DEFAULT_BODY: Readonly<Record<EventPackage, BodyType>> = {
+  presence: 'application/pidf+xml',
+  dialog: 'application/dialog-info+xml',
+  'message-summary': 'application/simple-message-summary',
+};
+const FIELDS_V3 = 34;
+
+/**
+ * Format 3: one JSON array in a fixed field order, without field names; what can be derived
+ * from other fields is written as 0: the event's default body type, an Event header equal to
+ * the package name, null, the local tag when it is the store key, URIs that merely repeat
+ * their address, a creation time equal to expiresAt − expiresSec (never refreshed), an
+ * unset lastPresence, an empty route set, UDP, the usual remote target (From user at the
+ * source address), and our Contact's `sip:<exten>` start. ~170 bytes for a typical phone
+ * where format 2 took ~260 and format 1 ~880; the store keeps every value in memory as well
+ * as in SQLite, so this is per-subscription memory.
+ */
 export function encodeRecord(rec: SubscriptionRecord): string {
   const d = rec.dialog;
   const p = rec.lastPresence;
+  const contactHead = `sip:${rec.exten}@`;
   return JSON.stringify([
     FORMAT_VERSION,
-    rec.event,
+    EVENT_CODES.indexOf(rec.event),
     rec.eventHeader === rec.event ? 0 : rec.eventHeader,
-    rec.bodyType.startsWith(MEDIA_PREFIX) ? rec.bodyType.slice(MEDIA_PREFIX.length) : rec.bodyType,
+    rec.bodyType === DEFAULT_BODY[rec.event] ? 0 : rec.bodyType.startsWith(MEDIA_PREFIX) ? rec.bodyType.slice(MEDIA_PREFIX.length) : rec.bodyType,
     rec.peer,
     rec.context,
     rec.exten,
-    rec.mailbox,
-    rec.account,
+    rec.mailbox ?? 0,
+    rec.account ?? 0,
     rec.userAgent,
     rec.digium ? 1 : 0,
-    rec.compat,
+    rec.compat === 'asterisk' ? 1 : 0,
     rec.expiresSec,
     rec.expiresAt,
+    rec.createdAt === rec.expiresAt - rec.expiresSec * 1000 ? 0 : rec.createdAt,
     rec.version,
     rec.lastState,
-    p.state,
-    p.subtype,
-    p.message,
-    rec.createdAt,
+    p.state === 'not_set' && p.subtype === '' && p.message === '' ? 0 : [p.state, p.subtype, p.message],
     d.callId,
-    d.localTag,
+    d.localTag === rec.id ? 0 : d.localTag,
     d.remoteTag,
     d.localAddress,
     d.remoteAddress,
     d.localAddress === `<${d.localUri}>` ? 0 : d.localUri,
     d.remoteAddress === `<${d.remoteUri}>` ? 0 : d.remoteUri,
-    d.remoteTarget,
-    d.routeSet,
+    d.remoteTarget === usualTarget(d.remoteUri, d.dest) ? 0 : d.remoteTarget,
+    d.routeSet.length === 0 ? 0 : d.routeSet,
     d.localCseq,
     d.remoteCseq,
-    d.dest.proto,
+    d.dest.proto === 'UDP' ? 0 : d.dest.proto,
     d.dest.address,
     d.dest.port,
-    d.connectionId,
-    d.contact,
+    d.connectionId ?? 0,
+    rec.exten !== '' && d.contact.startsWith(contactHead) ? d.contact.slice(contactHead.length - 1) : d.contact,
   ]);
 }
 
 const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isStrOrNull = (x: unknown): x is string | null => x === null || typeof x === 'string';
+const isStrOr0 = (x: unknown): x is string | 0 => x === 0 || typeof x === 'string';
 const isProto = (x: unknown): x is Endpoint['proto'] => x === 'UDP' || x === 'TCP' || x === 'TLS' || x === 'WS' || x === 'WSS';
+const routesOf = (x: string[]): readonly string[] => (x.length === 0 ? NO_ROUTES : x);
+
+function decodeV3(a: unknown[], id: string): SubscriptionRecord | null {
+  if (a.length !== FIELDS_V3) return null;
+  const [, eventCode, eventHeader, body, peer, context, exten, mailbox, account, userAgent, digium, compat, expiresSec, expiresAt, createdAt, version, lastState] = a;
+  const [presence, callId, localTag, remoteTag, localAddress, remoteAddress, localUri, remoteUri, remoteTarget, routeSet] = a.slice(17);
+  const [localCseq, remoteCseq, proto, address, port, connectionId, contact] = a.slice(27);
+  const event = typeof eventCode === 'number' ? EVENT_CODES[eventCode] : undefined;
+  if (event === undefined || !isStrOr0(eventHeader) || !isStrOr0(body) || !isStr(peer) || !isStr(context) || !isStr(exten)) return null;
+  if (!isStrOr0(mailbox) || !isStrOr0(account) || !isStr(userAgent) || (digium !== 0 && digium !== 1) || (compat !== 0 && compat !== 1)) return null;
+  if (!isNum(expiresSec) || !isNum(expiresAt) || !isNum(createdAt) || !isNum(version) || !isNum(lastState)) return null;
+  if (presence !== 0 && !(Array.isArray(presence) && presence.length === 3 && presence.every(isStr))) return null;
+  if (!isStr(callId) || !isStrOr0(localTag) || !isStr(remoteTag) || !isStr(localAddress) || !isStr(remoteAddress)) return null;
+  if (!isStrOr0(localUri) || !isStrOr0(remoteUri) || !isStrOr0(remoteTarget)) return null;
+  if (!(routeSet === 0 || (Array.isArray(routeSet) && routeSet.every(isStr))) || !isNum(localCseq) || !isNum(remoteCseq)) return null;
+  if (!(proto === 0 || isProto(proto)) || !isStr(address) || !isNum(port) || !isStrOr0(connectionId) || !isStr(contact)) return null;
+  const dest: Endpoint = { proto: proto === 0 ? 'UDP' : proto, address, port };
+  const fromUri = remoteUri === 0 ? remoteAddress.slice(1, -1) : remoteUri;
+  const target = remoteTarget === 0 ? usualTarget(fromUri, dest) : remoteTarget;
+  if (target === null) return null;
+  const bodyType = body === 0 ? DEFAULT_BODY[event] : ((body.includes('/') ? body : MEDIA_PREFIX + body) as BodyType);
+  return {
+    id,
+    event,
+    eventHeader: eventHeader === 0 ? event : eventHeader,
+    bodyType,
+    peer,
+    context,
+    exten,
+    mailbox: mailbox === 0 ? null : mailbox,
+    account: account === 0 ? null : account,
+    userAgent,
+    digium: digium === 1,
+    compat: compat === 1 ? 'asterisk' : 'herald',
+    expiresSec,
+    expiresAt,
+    version,
+    lastState,
+    lastPresence: presence === 0 ? NOT_SET : { state: presence[0] as PresenceInfo['state'], subtype: presence[1] as string, message: presence[2] as string },
+    createdAt: createdAt === 0 ? expiresAt - expiresSec * 1000 : createdAt,
+    dialog: {
+      callId,
+      localTag: localTag === 0 ? id : localTag,
+      remoteTag,
+      localAddress,
+      remoteAddress,
+      localUri: localUri === 0 ? localAddress.slice(1, -1) : localUri,
+      remoteUri: fromUri,
+      remoteTarget: target,
+      routeSet: routeSet === 0 ? NO_ROUTES : routesOf(routeSet as string[]),
+      localCseq,
+      remoteCseq,
+      dest,
+      connectionId: connectionId === 0 ? null : connectionId,
+      contact: contact.startsWith('@') ? `sip:${exten}${contact}` : contact,
+    },
+  };
+}
+
+/** Format 2 (herald before format 3): the same order with fewer fields derived. */
+const FIELDS_V2 = 36;
 
 function decodeV2(a: unknown[], id: string): SubscriptionRecord | null {
   if (a.length !== FIELDS_V2) return null;
   const [, event, eventHeader, body, peer, context, exten, mailbox, account, userAgent, digium, compat, expiresSec, expiresAt, version, lastState] = a;
   const [ps, psub, pmsg, createdAt, callId, localTag, remoteTag, localAddress, remoteAddress, localUri, remoteUri, remoteTarget, routeSet] = a.slice(16);
   const [localCseq, remoteCseq, proto, address, port, connectionId, contact] = a.slice(29);
-  if (!isStr(event) || !(eventHeader === 0 || isStr(eventHeader)) || !isStr(body) || !isStr(peer) || !isStr(context) || !isStr(exten)) return null;
+  if (!isStr(event) || !(EVENT_CODES as readonly string[]).includes(event) || !(eventHeader === 0 || isStr(eventHeader)) || !isStr(body) || !isStr(peer) || !isStr(context) || !isStr(exten)) return null;
   if (!isStrOrNull(mailbox) || !isStrOrNull(account) || !isStr(userAgent) || (digium !== 0 && digium !== 1) || (compat !== 'herald' && compat !== 'asterisk')) return null;
   if (!isNum(expiresSec) || !isNum(expiresAt) || !isNum(version) || !isNum(lastState) || !isStr(ps) || !isStr(psub) || !isStr(pmsg) || !isNum(createdAt)) return null;
   if (!isStr(callId) || !isStr(localTag) || !isStr(remoteTag) || !isStr(localAddress) || !isStr(remoteAddress)) return null;
@@ -154,7 +235,7 @@ function decodeV2(a: unknown[], id: string): SubscriptionRecord | null {
     expiresAt,
     version,
     lastState,
-    lastPresence: { state: ps as PresenceInfo['state'], subtype: psub, message: pmsg },
+    lastPresence: ps === 'not_set' && psub === '' && pmsg === '' ? NOT_SET : { state: ps as PresenceInfo['state'], subtype: psub, message: pmsg },
     createdAt,
     dialog: {
       callId,
@@ -165,7 +246,7 @@ function decodeV2(a: unknown[], id: string): SubscriptionRecord | null {
       localUri: localUri === 0 ? localAddress.slice(1, -1) : localUri,
       remoteUri: remoteUri === 0 ? remoteAddress.slice(1, -1) : remoteUri,
       remoteTarget,
-      routeSet: routeSet as string[],
+      routeSet: routesOf(routeSet as string[]),
       localCseq,
       remoteCseq,
       dest: { proto, address, port },
@@ -176,7 +257,7 @@ function decodeV2(a: unknown[], id: string): SubscriptionRecord | null {
 }
 
 /**
- * Parse a stored record (format 2, or format 1 from an older herald); null when it is not one
+ * Parse a stored record (format 3, 2, or format 1 from an older herald); null when it is not one
  * this version understands. `id` is its store key (format 1 also carries it inside).
  */
 export function decodeRecord(text: string, id: string): SubscriptionRecord | null {
@@ -186,7 +267,10 @@ export function decodeRecord(text: string, id: string): SubscriptionRecord | nul
   } catch {
     return null;
   }
-  if (Array.isArray(raw)) return raw[0] === FORMAT_VERSION ? decodeV2(raw, id) : null;
+  if (Array.isArray(raw)) {
+    if (raw[0] === FORMAT_VERSION) return decodeV3(raw, id);
+    return raw[0] === 2 ? decodeV2(raw, id) : null;
+  }
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Partial<StoredShapeV1>;
   if (r.v !== 1 || typeof r.id !== 'string' || typeof r.dialog !== 'object' || r.dialog === null) return null;

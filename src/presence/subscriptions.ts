@@ -47,7 +47,7 @@ import { acceptRefresh, dialogFromSubscribe, inDialogRequest } from './dialog.js
 import { ExpiryQueue } from './expiry.js';
 import { intern } from './intern.js';
 import { ALLOW_EVENTS, eventPackage, isEventPackage, negotiateBody, type EventPackage } from './negotiate.js';
-import { CRASH_SEQUENCE_MARGIN, subscriptionId, type SubscriptionRecord, SubscriptionStore } from './record.js';
+import { CRASH_SEQUENCE_MARGIN, type SubscriptionRecord, SubscriptionStore } from './record.js';
 
 /** What the notifier needs to know about a hint (the state module's HintSnapshot has it). */
 export interface HintView {
@@ -121,8 +121,8 @@ interface LiveSubscription {
   group: HintGroup | null;
   /** Body-cache key of what does not change between NOTIFYs (interned: shared by alike watchers). */
   bodyKey: string;
-  /** Expiry (ExpiryQueue): wall-clock ms. */
-  dueAt: number;
+  /** Its place in the ExpiryQueue (due at rec.expiresAt). */
+  expiryIndex: number;
   inFlight: boolean;
   pending: boolean;
   /** In the fan-out queue. */
@@ -172,6 +172,9 @@ function dialogKey(callId: string, remoteTag: string, localTag: string): string 
   return `${callId}\u0000${remoteTag}\u0000${localTag}`;
 }
 
+/** Attempts at drawing a local tag no live subscription has (64 random bits: one nearly always does). */
+const LOCAL_TAG_ATTEMPTS = 8;
+
 function compatOf(peer: SipPeerConfig, g: SipGeneral): PresenceCompat {
   const v = (peer.extra.get('presence_compat') ?? g.extra.get('presence_compat') ?? '').trim().toLowerCase();
   return v === 'asterisk' ? 'asterisk' : 'herald';
@@ -189,7 +192,14 @@ function sipUri(user: string, host: string, port: number, transport?: string): s
 }
 
 export class SubscriptionServer {
+  /**
+   * Live subscriptions by our (local) tag: it is unique among them (newLocalTag), so the tag
+   * alone is the key and a lookup checks Call-ID and remote tag — no composite key string per
+   * subscription. Restored ones from an older herald (32-bit tags) that share a tag with another
+   * go in `collided`, by their full dialog key.
+   */
   private readonly byDialog = new Map<string, LiveSubscription>();
+  private readonly collided = new Map<string, LiveSubscription>();
   private readonly groups = new Map<string, HintGroup>();
   private readonly expiry: ExpiryQueue<LiveSubscription>;
   /** Fan-out: subscriptions with a NOTIFY to send, drained FANOUT_CHUNK at a time. */
@@ -200,7 +210,11 @@ export class SubscriptionServer {
   private closed = false;
 
   constructor(private readonly deps: SubscriptionServerDeps) {
-    this.expiry = new ExpiryQueue<LiveSubscription>(deps.clock, (live) => this.end(live, 'terminated;reason=timeout'));
+    this.expiry = new ExpiryQueue<LiveSubscription>(
+      deps.clock,
+      (live) => live.rec.expiresAt,
+      (live) => this.end(live, 'terminated;reason=timeout'),
+    );
   }
 
   /** The MethodHandler for SUBSCRIBE. */
@@ -279,7 +293,7 @@ export class SubscriptionServer {
       return;
     }
 
-    const localTag = newTag();
+    const localTag = this.newLocalTag();
     const local = ctx.inbound.local;
     const ruri = req.requestUri;
     const ourHost = local.address === '0.0.0.0' || local.address === '::' ? ruri.host : local.address;
@@ -288,7 +302,8 @@ export class SubscriptionServer {
     const now = this.deps.clock.wallNow();
     const vmexten = peer.extra.get('vmexten') ?? g.extra.get('vmexten') ?? 'asterisk';
     const rec: SubscriptionRecord = {
-      id: subscriptionId(dialog.callId, dialog.remoteTag, localTag),
+      // The local tag is unique among live subscriptions and has no '/': the store key too.
+      id: dialog.localTag,
       event: intern(name) as EventPackage,
       eventHeader: intern((req.headers.get('Event') ?? name).trim()),
       bodyType: intern(negotiated.type) as BodyType,
@@ -344,13 +359,53 @@ export class SubscriptionServer {
   private makeLive(rec: SubscriptionRecord): LiveSubscription {
     const d = rec.dialog;
     const bodyKey = intern(`${rec.bodyType}\u0000${rec.compat}\u0000${rec.digium ? 1 : 0}\u0000${rec.exten}\u0000${d.localUri}\u0000${rec.compat === 'asterisk' ? d.remoteUri : ''}`);
-    return { rec, group: null, bodyKey, dueAt: Infinity, inFlight: false, pending: false, queued: false, terminate: null, timeouts: 0, ended: false };
+    return { rec, group: null, bodyKey, expiryIndex: -1, inFlight: false, pending: false, queued: false, terminate: null, timeouts: 0, ended: false };
+  }
+
+  /**
+   * Our To tag for a new subscription: 64 random bits (RFC 3261 §19.3 asks for at least 32),
+   * drawn again in the unlikely case a live subscription has it — it is also the dialog index
+   * and store key.
+   */
+  private newLocalTag(): string {
+    let tag = newTag() + newTag();
+    for (let i = 1; i < LOCAL_TAG_ATTEMPTS && this.byDialog.has(tag); i++) tag = newTag() + newTag();
+    if (this.byDialog.has(tag)) throw new Error('no unused local tag');
+    return tag;
+  }
+
+  private index(live: LiveSubscription): void {
+    const d = live.rec.dialog;
+    const other = this.byDialog.get(d.localTag);
+    if (other === undefined || other === live) this.byDialog.set(d.localTag, live);
+    else this.collided.set(dialogKey(d.callId, d.remoteTag, d.localTag), live);
+  }
+
+  private unindex(live: LiveSubscription): void {
+    const d = live.rec.dialog;
+    if (this.byDialog.get(d.localTag) === live) this.byDialog.delete(d.localTag);
+    else if (this.collided.size > 0) {
+      const key = dialogKey(d.callId, d.remoteTag, d.localTag);
+      if (this.collided.get(key) === live) this.collided.delete(key);
+    }
+  }
+
+  private lookup(callId: string, remoteTag: string, localTag: string): LiveSubscription | undefined {
+    const live = this.byDialog.get(localTag);
+    if (live !== undefined && live.rec.dialog.callId === callId && live.rec.dialog.remoteTag === remoteTag) return live;
+    return this.collided.size > 0 ? this.collided.get(dialogKey(callId, remoteTag, localTag)) : undefined;
+  }
+
+  /** Every indexed subscription. */
+  private *allLive(): IterableIterator<LiveSubscription> {
+    yield* this.byDialog.values();
+    yield* this.collided.values();
   }
 
   /** Index it, watch its hint, arm its expiry. False when its hint is gone. */
   private activate(live: LiveSubscription): boolean {
     const rec = live.rec;
-    this.byDialog.set(dialogKey(rec.dialog.callId, rec.dialog.remoteTag, rec.dialog.localTag), live);
+    this.index(live);
     this.armTimer(live);
     if (rec.event === 'message-summary') return true;
     return this.join(live);
@@ -389,13 +444,13 @@ export class SubscriptionServer {
   }
 
   private armTimer(live: LiveSubscription): void {
-    this.expiry.schedule(live, live.rec.expiresAt);
+    this.expiry.schedule(live);
   }
 
   // ---- in-dialog SUBSCRIBE ------------------------------------------------------------------------
 
   private inDialog(req: SipRequest, ctx: RequestContext, tx: ServerTransaction): void {
-    const live = this.byDialog.get(dialogKey(req.callId, req.fromTag ?? '', req.toTag ?? ''));
+    const live = this.lookup(req.callId, req.fromTag ?? '', req.toTag ?? '');
     if (!live || live.ended) {
       tx.reply(481, 'Call/Transaction Does Not Exist');
       return;
@@ -506,7 +561,7 @@ export class SubscriptionServer {
   /** Voicemail counts changed for these mailboxes: NOTIFY their message-summary subscribers. */
   mailboxChanged(mailbox: string): void {
     const wanted = mailbox.toLowerCase();
-    for (const live of this.byDialog.values()) {
+    for (const live of this.allLive()) {
       const boxes = (live.rec.mailbox ?? '').toLowerCase().split(/[,&]/).map((b) => b.trim());
       if (live.rec.event === 'message-summary' && boxes.includes(wanted)) this.schedule(live);
     }
@@ -525,8 +580,8 @@ export class SubscriptionServer {
     live.ended = true;
     live.pending = false;
     this.leave(live);
-    const key = dialogKey(rec.dialog.callId, rec.dialog.remoteTag, rec.dialog.localTag);
-    if (this.byDialog.get(key) === live) this.byDialog.delete(key);
+    this.expiry.remove(live);
+    this.unindex(live);
     this.deps.store.remove(rec.id);
     this.deps.log.debug({ id: rec.id, peer: rec.peer, exten: rec.exten, why }, 'SIP subscription ended');
   }
@@ -718,7 +773,7 @@ export class SubscriptionServer {
   // ---- views and shutdown -----------------------------------------------------------------------------
 
   list(): SubscriptionSummary[] {
-    return [...this.byDialog.values()]
+    return [...this.allLive()]
       .filter((l) => !l.ended)
       .map((l) => ({
         address: l.rec.dialog.dest.address,
@@ -736,7 +791,7 @@ export class SubscriptionServer {
   }
 
   count(): number {
-    return this.byDialog.size;
+    return this.byDialog.size + this.collided.size;
   }
 
   /**
@@ -746,7 +801,7 @@ export class SubscriptionServer {
    */
   close(): void {
     this.closed = true;
-    for (const live of this.byDialog.values()) {
+    for (const live of this.allLive()) {
       if (!live.ended) this.deps.store.update(live.rec);
       live.group = null;
     }
@@ -760,6 +815,7 @@ export class SubscriptionServer {
     this.queue = [];
     this.queueHead = 0;
     this.byDialog.clear();
+    this.collided.clear();
     this.waitingForHint.clear();
     this.deps.store.markClean();
   }

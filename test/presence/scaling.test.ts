@@ -57,34 +57,69 @@ function record(over: Partial<SubscriptionRecord> = {}): SubscriptionRecord {
   };
 }
 
-test('stored record: compact format round-trips; the named-field format of older versions is still read', () => {
+/** Format 2 of record() as herald wrote it before format 3 (stored data must still load). */
+const RECORD_V2 =
+  '[2,"presence",0,"pidf+xml","2000","from-internal","6002",null,null,"Phone/1.0",0,"herald",600,1800000000000,3,1,"away","lunch","back at 2",1799999400000,' +
+  '"c1@host","lt1","rt1","<sip:6002@127.0.0.1>","\\"Bob\\" <sip:2000@127.0.0.1>",0,"sip:2000@127.0.0.1","sip:2000@127.0.0.1:5999",["<sip:proxy;lr>"],105,2,"UDP","127.0.0.1",5999,null,"sip:6002@127.0.0.1:5060"]';
+
+test('stored record: compact format round-trips; the formats of older versions are still read', () => {
   const rec = record();
   const text = encodeRecord(rec);
-  assert.ok(text.length < 400, `compact (${text.length} bytes)`);
+  assert.ok(text.length < 300, `compact (${text.length} bytes)`);
   assert.deepEqual(decodeRecord(text, rec.id), rec);
   const mwi = record({ event: 'message-summary', eventHeader: 'message-summary;id=1', bodyType: 'application/simple-message-summary', mailbox: '2000@default', account: 'sip:asterisk@127.0.0.1' });
   assert.deepEqual(decodeRecord(encodeRecord(mwi), mwi.id), mwi);
+  // A TCP dialog through a proxy, with its own Contact parameters and another body type.
+  const tcp = record({
+    bodyType: 'application/xpidf+xml',
+    compat: 'asterisk',
+    digium: true,
+    dialog: { ...record().dialog, dest: { proto: 'TCP', address: '::1', port: 5070 }, connectionId: 'c7', remoteTarget: 'sip:2000@[::1]:5070;transport=tcp', contact: 'sip:herald@[::1]:5060;transport=tcp' },
+  });
+  assert.deepEqual(decodeRecord(encodeRecord(tcp), tcp.id), tcp);
   const v1 = JSON.stringify({ v: 1, ...rec });
   assert.deepEqual(decodeRecord(v1, 'ignored'), rec);
+  assert.deepEqual(decodeRecord(RECORD_V2, rec.id), rec);
   assert.equal(decodeRecord('[2,"presence"]', 'x'), null);
+  assert.equal(decodeRecord('[3,0]', 'x'), null);
   assert.equal(decodeRecord('not json', 'x'), null);
-  assert.equal(decodeRecord(text.replace('"UDP"', '"SCTP"'), rec.id), null);
+  assert.equal(decodeRecord(RECORD_V2.replace('"UDP"', '"SCTP"'), rec.id), null);
+  assert.equal(decodeRecord(encodeRecord(tcp).replace('"TCP"', '"SCTP"'), tcp.id), null);
 });
 
-test('expiry queue: one clock timer, items expire at their time in order; moved and ended ones are skipped', () => {
+test('stored record: what a typical phone subscription leaves out (defaults, derived URIs, its local tag as key)', () => {
+  const rec = record({
+    id: 'a1b2c3d4e5f60718',
+    lastPresence: { state: 'not_set', subtype: '', message: '' },
+    createdAt: 1_800_000_000_000 - 600_000,
+    dialog: { ...record().dialog, localTag: 'a1b2c3d4e5f60718', remoteAddress: '<sip:2000@127.0.0.1>', routeSet: [] },
+  });
+  const text = encodeRecord(rec);
+  assert.ok(text.length < 210, `compact (${text.length} bytes): ${text}`);
+  assert.ok(!text.includes('a1b2c3d4e5f60718') && !text.includes('sip:2000@127.0.0.1:5999') && !text.includes('not_set'), text);
+  assert.deepEqual(decodeRecord(text, rec.id), rec);
+});
+
+test('expiry queue: one clock timer, items expire at their time in order; moved and removed ones follow', () => {
   const clock = new FakeClock();
   const expired: string[] = [];
-  const q = new ExpiryQueue<Expiring & { name: string }>(clock, (i) => expired.push(i.name));
+  type Item = Expiring & { name: string; at: number };
+  const q = new ExpiryQueue<Item>(clock, (i) => i.at, (i) => expired.push(i.name));
   const at = (s: number): number => clock.wallNow() + s * 1000;
-  const a = { name: 'a', dueAt: 0, ended: false };
-  const b = { name: 'b', dueAt: 0, ended: false };
-  const c = { name: 'c', dueAt: 0, ended: false };
-  q.schedule(a, at(30));
-  q.schedule(b, at(10));
-  q.schedule(c, at(20));
+  const item = (name: string, s: number): Item => ({ name, at: at(s), expiryIndex: -1 });
+  const a = item('a', 30);
+  const b = item('b', 10);
+  const c = item('c', 20);
+  q.schedule(a);
+  q.schedule(b);
+  q.schedule(c);
   assert.equal(clock.pending(), 1);
-  q.schedule(b, at(40)); // refreshed
-  c.ended = true;
+  b.at = at(40); // refreshed: moved in place, not queued twice
+  q.schedule(b);
+  assert.equal(q.size, 3);
+  q.remove(c); // ended: out at once
+  assert.equal(q.size, 2);
+  assert.equal(c.expiryIndex, -1);
   clock.advance(29_999);
   assert.deepEqual(expired, []);
   clock.advance(1);
@@ -92,6 +127,37 @@ test('expiry queue: one clock timer, items expire at their time in order; moved 
   clock.advance(10_000);
   assert.deepEqual(expired, ['a', 'b']);
   assert.equal(clock.pending(), 0);
+  assert.equal(q.size, 0);
+});
+
+test('expiry queue: many items in random order and random moves and removals expire in due order', () => {
+  const clock = new FakeClock();
+  const expired: number[] = [];
+  type Item = Expiring & { at: number };
+  const q = new ExpiryQueue<Item>(clock, (i) => i.at, (i) => expired.push(i.at));
+  let seed = 7;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  const items: Item[] = [];
+  for (let i = 0; i < 500; i++) {
+    const it = { at: clock.wallNow() + 1 + rand(100_000), expiryIndex: -1 };
+    items.push(it);
+    q.schedule(it);
+  }
+  for (let i = 0; i < 200; i++) {
+    const it = items[rand(items.length)] as Item;
+    it.at = clock.wallNow() + 1 + rand(100_000);
+    q.schedule(it);
+  }
+  const removed = new Set<Item>();
+  for (let i = 0; i < 100; i++) {
+    const it = items[rand(items.length)] as Item;
+    q.remove(it);
+    removed.add(it);
+  }
+  clock.advance(100_001);
+  assert.equal(expired.length, 500 - removed.size);
+  assert.deepEqual(expired, [...expired].sort((x, y) => x - y));
+  assert.equal(q.size, 0);
 });
 
 test('gathered store writes: one batch after the delay, the latest state of each record, deletes gathered too and cancelling a queued write', async () => {
