@@ -103,6 +103,29 @@ export function parseCallLimit(arg: string): CallLimit | null {
   return { limitMs, warningMs, repeatMs: warningMs > 0 ? whole(z) : 0 };
 }
 
+/** Asterisk's yes/no reading of a variable (ast_true). */
+function isTrue(v: string | undefined): boolean {
+  return /^(yes|true|y|t|1|on)$/i.test((v ?? '').trim());
+}
+
+/**
+ * The L() settings as Asterisk logs them when a limit is set, with the LIMIT_* variables it reads
+ * from the caller (LIMIT_PLAYAUDIO_CALLER is yes unless set, LIMIT_PLAYAUDIO_CALLEE no unless set).
+ * herald has no media yet: the warning and end sounds are named here, not played.
+ */
+export function describeCallLimit(limit: CallLimit, chan: DialplanChannel): string {
+  const callerVar = chan.getVar('LIMIT_PLAYAUDIO_CALLER');
+  const playCaller = callerVar === undefined || callerVar === '' ? true : isTrue(callerVar);
+  const playCallee = isTrue(chan.getVar('LIMIT_PLAYAUDIO_CALLEE'));
+  const sound = (name: string, fallback: string): string => chan.getVar(name) || fallback;
+  return (
+    `Call limit: ${limit.limitMs} ms of talk; warning ${limit.warningMs} ms before the end, repeated every ${limit.repeatMs} ms; ` +
+    `sounds for the caller ${playCaller ? 'yes' : 'no'}, for the callee ${playCallee ? 'yes' : 'no'}; ` +
+    `warning '${sound('LIMIT_WARNING_FILE', 'timeleft')}', end '${sound('LIMIT_TIMEOUT_FILE', '')}', start '${sound('LIMIT_CONNECT_FILE', '')}' ` +
+    '(not played: they need media)'
+  );
+}
+
 /** What U()'s GOSUB_RESULT tells Dial to do (app_dial, after the callee's Gosub). */
 export type CalleeGosubVerdict =
   /** Empty, unset or a value Dial does not know: bridge the call. */
@@ -172,7 +195,7 @@ export interface DialPlan {
   calleeGosub: string | null;
 }
 
-export function dialPlanFrom(options: string, services: PbxServices): DialPlan | string {
+export function dialPlanFrom(options: string, services: PbxServices, chan: DialplanChannel): DialPlan | string {
   const parsed = parseDialOptions(options);
   if (!parsed.ok) return parsed.error;
   const opts = parsed.options;
@@ -188,11 +211,7 @@ export function dialPlanFrom(options: string, services: PbxServices): DialPlan |
     const limit = parseCallLimit(arg);
     if (limit === null) return `Dial does not accept L(${arg})`;
     stopAfterMs = stopAfterMs === null ? limit.limitMs : Math.min(stopAfterMs, limit.limitMs);
-    services.verbose(
-      3,
-      `Call limit: ${limit.limitMs} ms of talk` +
-        (limit.warningMs > 0 ? `, warning ${limit.warningMs} ms before the end${limit.repeatMs > 0 ? ` every ${limit.repeatMs} ms` : ''} (not played: needs media)` : ''),
-    );
+    services.verbose(3, describeCallLimit(limit, chan));
   }
   const nonEmpty = (letter: string): string | null => {
     const a = opts.args.get(letter);

@@ -158,7 +158,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     return { kind: 'continue' };
   }
   // app_dial: DIALSTATUS starts as INVALIDARGS and stays so when the options are refused (Dial returns -1).
-  const plan = dialPlanFrom(options, services);
+  const plan = dialPlanFrom(options, services, chan);
   if (typeof plan === 'string') {
     services.log.warn(plan);
     chan.setVar('DIALSTATUS', 'INVALIDARGS');
@@ -359,8 +359,9 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
 
   // U(): the callee runs the routine while the caller waits (still ringing unless `a`).
   if (plan.calleeGosub !== null && winner.channel && !calleeGone) {
-    await execSubroutine(winner.channel, services, plan.calleeGosub);
-    const verdict = calleeGosubVerdict(winner.channel.getVar('GOSUB_RESULT'));
+    // app_dial reads GOSUB_RESULT only when the routine came back normally.
+    const end = await execSubroutine(winner.channel, services, plan.calleeGosub);
+    const verdict = end === 'returned' ? calleeGosubVerdict(winner.channel.getVar('GOSUB_RESULT')) : { kind: 'bridge' as const };
     if (verdict.kind !== 'bridge') {
       services.verbose(3, `${winner.name} sent GOSUB_RESULT ${winner.channel.getVar('GOSUB_RESULT') ?? ''}: not connecting ${chan.name}`);
       winner.hangup(NORMAL_CLEARING);

@@ -53,7 +53,7 @@ export function simDialApp(world: SimWorld, nextPeerName: (dest: string) => stri
         chan.setVar('DIALSTATUS', 'CHANUNAVAIL');
         return { kind: 'continue' };
       }
-      const plan = dialPlanFrom(options, call.services);
+      const plan = dialPlanFrom(options, call.services, chan);
       if (typeof plan === 'string') {
         call.services.log.warn(plan);
         chan.setVar('DIALSTATUS', 'INVALIDARGS');
@@ -116,8 +116,8 @@ export function simDialApp(world: SimWorld, nextPeerName: (dest: string) => stri
       if (plan.calleeGosub !== null) {
         const callee = calleeOf(answeredDest);
         callee.state = 'Up';
-        await execSubroutine(callee, call.services, plan.calleeGosub);
-        const verdict = calleeGosubVerdict(callee.getVar('GOSUB_RESULT'));
+        const end = await execSubroutine(callee, call.services, plan.calleeGosub);
+        const verdict = end === 'returned' ? calleeGosubVerdict(callee.getVar('GOSUB_RESULT')) : { kind: 'bridge' as const };
         if (verdict.kind !== 'bridge') {
           world.say(`${answeredDest} is hung up: GOSUB_RESULT=${callee.getVar('GOSUB_RESULT') ?? ''}`);
           chan.setVar('DIALEDTIME', String(ring));

@@ -9,6 +9,7 @@ import { makeBench } from '../engine/harness.js';
 import { Channel } from '../../../src/channels/channel.js';
 import { FakeClock } from '../../../src/core/clock.js';
 import {
+  describeCallLimit,
   calleeGosubLocation,
   calleeGosubVerdict,
   parseCallLimit,
@@ -86,6 +87,11 @@ exten => norun,1,Set(X=1)
 [result]
 exten => s,1,Set(GOSUB_RESULT=\${ARG1})
  same => n,Set(URAN=\${PRE})
+ same => n,Return()
+
+[broken]
+exten => s,1,Set(GOSUB_RESULT=ABORT)
+ same => n,NoSuchApp()
  same => n,Return()
 
 [jump]
@@ -334,4 +340,32 @@ test('S(x): the callee is hung up x seconds after the answer; no g → caller en
   s.legs[0]!.hungupWith = null;
   s.clock.advance(10000);
   assert.equal(s.legs[0]!.hungupWith, null);
+});
+
+test('U(): a routine that does not come back with Return() is not obeyed: the call is connected', async () => {
+  for (const sub of ['broken', 'nowhere']) {
+    const s = setup();
+    const p = s.run(`SIP/a,,U(${sub})`);
+    await settle();
+    s.legs[0]!.emit({ kind: 'answered', body: null });
+    await settle();
+    assert.equal(s.legs[0]!.hungupWith, null, sub);
+    assert.deepEqual(s.line, ['answer:'], sub);
+    s.legs[0]!.emit({ kind: 'hungup', cause: 16 });
+    assert.deepEqual(await p, { kind: 'hangup' }, sub);
+    assert.equal(s.chan.getVar('DIALSTATUS'), 'ANSWER', sub);
+  }
+});
+
+test('L(): the LIMIT_* variables are read from the caller and named in the verbose line', () => {
+  const chan = new Channel({ name: 'SIP/1-1', uniqueid: '1.1' });
+  const limit = { limitMs: 60000, warningMs: 30000, repeatMs: 10000 };
+  assert.match(describeCallLimit(limit, chan), /caller yes, for the callee no; warning 'timeleft'/);
+  chan.setVar('LIMIT_PLAYAUDIO_CALLER', 'no');
+  chan.setVar('LIMIT_PLAYAUDIO_CALLEE', 'yes');
+  chan.setVar('LIMIT_WARNING_FILE', 'beep');
+  chan.setVar('LIMIT_TIMEOUT_FILE', 'bye');
+  const text = describeCallLimit(limit, chan);
+  assert.match(text, /^Call limit: 60000 ms of talk; warning 30000 ms before the end, repeated every 10000 ms; /);
+  assert.match(text, /caller no, for the callee yes; warning 'beep', end 'bye', start ''/);
 });
