@@ -7,7 +7,8 @@ import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/bus.js';
 import type { Logger } from '../../core/log.js';
 import type { Dialog } from '../../sip/dialog/dialog.js';
-import type { SipRequest } from '../../sip/message/index.js';
+import type { SipRequest, SipResponse } from '../../sip/message/index.js';
+import type { DialplanChannel } from '../../pbx/types.js';
 import type { RequestContext, ServerTransaction, SipStack } from '../../sip/transaction/types.js';
 import type { Endpoint } from '../../sip/transport/types.js';
 import type { ChannelIds, ChannelRegistry } from '../channel.js';
@@ -40,6 +41,10 @@ export interface CallsContext {
    * nobody took is PRACKed by herald at once.
    */
   reliableSource: PrackTarget | null;
+  /** Set by a leg while Dial hears of its answer: the callee's 2xx (session timer of the 200 to the caller). */
+  answering: SipResponse | null;
+  /** Extra headers for a Dial leg's INVITE from the caller's (session timer). */
+  legInviteHeaders(caller: DialplanChannel): Array<[string, string]>;
   stack: SipStack;
   clock: Clock;
   bus: EventBus;

@@ -20,6 +20,15 @@ import { refuseGlaringInvite } from './relay.js';
 import { BlindTransfer, referTarget } from './refer.js';
 import type { TransferLine, TransferOutcome } from '../../pbx/apps/transfer.js';
 import { bodyOf, declineAllStreams, holdInBody } from './sdp.js';
+import {
+  formatSessionExpires,
+  legInviteHeaders,
+  negotiate,
+  parseSessionExpires,
+  refreshAnswerHeaders,
+  SessionTimer,
+  type SessionTimerSettings,
+} from './session-timer.js';
 
 type CallState = 'early' | 'answered' | 'ended';
 
@@ -55,6 +64,8 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   private earlyKey: string | null = null;
   /** The 2xx has gone out (it waits while a reliable 1xx with a body is unacknowledged). */
   private okSent = false;
+  /** RFC 4028: the call's session timer once the 200 is out (null: none). */
+  private session: SessionTimer | null = null;
   /** The bridged leg gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
   relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
 
@@ -64,6 +75,7 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     private readonly tx: ServerTransaction,
     private readonly inbound: InboundMessage,
     readonly channel: SipChannel,
+    private readonly timerSettings: SessionTimerSettings | null = null,
   ) {
     this.contact = ctx.contactFor(invite.requestUri.user ?? 's', inbound.source);
     const offers100rel = listsOptionTag([...invite.headers.getAll('Supported'), ...invite.headers.getAll('Require')], '100rel');
@@ -155,6 +167,8 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     const res = createResponse(this.invite, 200, 'OK', { toTag: this.earlyTag ?? newTag() });
     res.headers.append('Contact', this.contact);
     res.headers.append('Allow', this.ctx.stack.allowedMethods().join(', '));
+    const negotiated = this.timerSettings ? negotiate(this.invite, this.ctx.answering, this.timerSettings) : null;
+    for (const [name, value] of negotiated?.headers ?? []) res.headers.append(name, value);
     if (body) {
       res.headers.set('Content-Type', body.type);
       res.body = body.data;
@@ -172,6 +186,10 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
       this.reliable?.stop();
       this.tx.respond(res);
       this.scheduleRetransmit(this.ctx.stack.timers.T1, 0);
+      if (negotiated) {
+        const refresher = negotiated.heraldRefreshes;
+        this.session = new SessionTimer(this.ctx.clock, negotiated.interval, refresher, () => this.sessionExpired(), () => this.refreshSession());
+      }
     };
     // RFC 3262 §3: no 2xx while a reliable 1xx carrying a session description is unacknowledged.
     if (this.reliable) this.reliable.whenClear(send);
@@ -258,6 +276,60 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     else tx.reply(req.method === 'INFO' ? 200 : 488);
   }
 
+  /** Session-timer headers for a Dial leg's INVITE (the caller's request passed on). */
+  legInviteHeaders(): Array<[string, string]> {
+    return this.timerSettings ? legInviteHeaders(this.invite, this.timerSettings) : [];
+  }
+
+  /**
+   * A relayed re-INVITE/UPDATE (from either side) got a 2xx: the session was refreshed (RFC 4028
+   * §10 restarts the timer). Returns Session-Expires for the 2xx going back when the answering
+   * side does not do timers.
+   */
+  sessionRefreshed(req: SipRequest, res: SipResponse): Array<[string, string]> {
+    if (!this.session) return [];
+    const settled = parseSessionExpires(res);
+    const asked = parseSessionExpires(req);
+    const interval = settled && settled !== 'bad' ? settled.delta : asked && asked !== 'bad' ? asked.delta : null;
+    this.session.refreshed(interval);
+    return refreshAnswerHeaders(req, res);
+  }
+
+  /** §10: no refresh before the session expired → hang up (BYE to both sides). */
+  private sessionExpired(): void {
+    if (this.state !== 'answered' || this.byeReceived) return;
+    this.ctx.log.info({ channel: this.channel.name }, 'session timer expired without a refresh: hanging up');
+    this.channel.requestHangup(CAUSE.RECOVERY_ON_TIMER_EXPIRE);
+  }
+
+  /**
+   * herald is the refresher toward the caller (refresher=uas): a bodiless UPDATE (RFC 4028 §7.4).
+   * 2xx → the timer restarts; 481/408 (or no answer) mean the caller is gone → hang up (§10 waits
+   * for the other failures: without a refresh the session expires).
+   */
+  private refreshSession(): void {
+    const session = this.session;
+    if (!session || this.state !== 'answered' || this.byeReceived || !this.dialogRef) return;
+    const d = this.dialogRef;
+    const update = d.request('UPDATE', undefined, [
+      ['Session-Expires', formatSessionExpires(session.intervalSec, 'uas')],
+      ['Supported', 'timer'],
+    ]);
+    const gone = (): void => {
+      if (this.state === 'answered') this.channel.requestHangup(CAUSE.RECOVERY_ON_TIMER_EXPIRE);
+    };
+    this.ctx.stack.request(update, d.dest, {
+      onFinal: (res) => {
+        if (res.status >= 200 && res.status < 300) {
+          const settled = parseSessionExpires(res);
+          session.refreshed(settled && settled !== 'bad' ? settled.delta : null);
+        } else if (res.status === 481 || res.status === 408) gone();
+      },
+      onTimeout: gone,
+      onTransportError: gone,
+    }, { connectionId: d.connectionId });
+  }
+
   /** The dialplan is done with the channel: answer the INVITE or end the dialog accordingly. */
   end(): void {
     if (this.state === 'ended') return;
@@ -267,6 +339,7 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     this.channel.onIndicate = null;
     this.ackWaiter = null;
     this.reliable?.stop();
+    this.session?.stop();
     this.transferring?.abandon();
     this.stopRetransmit(false);
     if (was === 'early' && !this.finalSent) {

@@ -12,7 +12,7 @@ import type { CliCommand } from '../../cli/types.js';
 import { ChannelIds } from '../channel.js';
 import { dialogKey } from '../../sip/dialog/dialog.js';
 import { DigestAuthenticator } from '../../sip/auth/digest.js';
-import { newBranch, type SipRequest } from '../../sip/message/index.js';
+import { newBranch, type SipRequest, type SipResponse } from '../../sip/message/index.js';
 import type { RequestContext, SipStack } from '../../sip/transaction/types.js';
 import type { Endpoint } from '../../sip/transport/types.js';
 import type { SipModule } from '../../registrar/module.js';
@@ -33,6 +33,7 @@ import { SipChannel } from './sip-channel.js';
 import { sipTechnology } from './technology.js';
 import type { OutboundLeg } from './outbound-leg.js';
 import { relayInto } from './relay.js';
+import { inviteRefusal, sessionTimerSettings } from './session-timer.js';
 import { implementsOptionTags } from '../../sip/transaction/option-tags.js';
 import { PeerCalls, sipPeerDeviceState } from './device-state.js';
 import { callCommands } from './cli.js';
@@ -151,6 +152,8 @@ export function createCallsModule(): CallsModule {
         channels: pbx.channels,
         dialogs,
         reliableSource: null,
+        answering: null,
+        legInviteHeaders: (caller) => book.inbound.get(caller)?.legInviteHeaders() ?? [],
         hostFor,
         contactFor: (user, dest) => `<sip:${user}@${hostFor(dest)}>`,
         viaFor: (dest) => `SIP/2.0/${dest.proto} ${hostFor(dest)};branch=${newBranch()};rport`,
@@ -202,8 +205,9 @@ export function createCallsModule(): CallsModule {
           }
           out.channel.bridgedTo = caller.name;
           call.onAck((body) => out.acknowledge(body));
-          call.relay = relayInto(ctx, () => (out.channel.hungUp ? null : out.dialog), call.dialog);
-          out.relay = relayInto(ctx, () => (call.answered ? call.dialog : null), out.dialog);
+          const refreshed = (req: SipRequest, res: SipResponse): Array<[string, string]> => call.sessionRefreshed(req, res);
+          call.relay = relayInto(ctx, () => (out.channel.hungUp ? null : out.dialog), call.dialog, refreshed);
+          out.relay = relayInto(ctx, () => (call.answered ? call.dialog : null), out.dialog, refreshed);
         },
       });
       pbx.apps.register(dialApp);
@@ -225,6 +229,13 @@ export function createCallsModule(): CallsModule {
         if (!tx || inDialog(req, rctx)) return;
         const who = identifyCaller(req, rctx.inbound.source, { general: sip.general(), getPeer: (n) => sip.getPeer(n), listPeers: () => sip.listPeers(), auth }, tx);
         if (!who) return;
+        // RFC 4028: 422 for a session interval below our minimum (420 for Require: timer when refused).
+        const timers = sessionTimerSettings(sip.general().extra, who.peer?.extra);
+        const refusal = inviteRefusal(req, timers);
+        if (refusal) {
+          tx.reply(refusal.status, refusal.reason, refusal.headers);
+          return;
+        }
         const exten = req.requestUri.user || 's';
         const callerId = callerIdFor(req, who.peer);
         if (!routeOrReject(pbx.dialplan(), who.context, exten, callerId.num ?? '', tx)) return;
@@ -243,7 +254,7 @@ export function createCallsModule(): CallsModule {
           createdAt: Math.floor(startMs / 1000),
         });
         if (observers.size > 0) trace({ kind: 'invite-received', channel: chan.name, at: performance.now() });
-        const call = new InboundCall(ctx, req, tx, rctx.inbound, chan);
+        const call = new InboundCall(ctx, req, tx, rctx.inbound, chan, timers);
         book.inbound.set(chan, call);
         ctx.channelChanged(chan, false);
         // CDR lastapp/lastdata: what ran when the call was hung up (the h extension does not count).
@@ -297,8 +308,9 @@ export function createCallsModule(): CallsModule {
         if (!inDialog(req, rctx)) rctx.tx?.reply(481, 'Call/Transaction Does Not Exist');
       };
       // RFC 3262: callers may require 100rel (herald sends reliable 1xx and PRACKs callees' 1xx).
-      implementsOptionTags(onInvite, ['100rel']);
-      implementsOptionTags(onOther, ['100rel']);
+      // RFC 4028: and timer (session timers answered, refreshes relayed).
+      implementsOptionTags(onInvite, ['100rel', 'timer']);
+      implementsOptionTags(onOther, ['100rel', 'timer']);
       const attach = (target: SipStack): void => {
         target.handle('INVITE', onInvite);
         target.handle('ACK', (req, rctx) => {

@@ -100,6 +100,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
     for (const p of binding.path) h.append('Route', p);
     h.append('Allow', ctx.stack.allowedMethods().join(', '));
     h.append('Supported', '100rel');
+    for (const [name, value] of ctx.legInviteHeaders(caller)) h.append(name, value);
     if (this.init.offer) h.append('Content-Type', this.init.offer.type);
     const invite = new SipRequest('INVITE', binding.uri, h, this.init.offer?.data);
     // An outgoing channel stays Down until the far end rings (180 → Ringing), as in Asterisk.
@@ -222,7 +223,13 @@ export class OutboundLeg implements DialLeg, DialogUser {
     ctx.dialogs.set(dialog.key, this);
     this.channel.setStateQuietly('Up');
     ctx.channelChanged(this.channel, false);
-    this.init.onEvent(this, { kind: 'answered', body: bodyOf(res) });
+    // The caller's side reads the callee's 2xx (its Session-Expires) while Dial answers it.
+    ctx.answering = res;
+    try {
+      this.init.onEvent(this, { kind: 'answered', body: bodyOf(res) });
+    } finally {
+      ctx.answering = null;
+    }
   }
 
   private fail(status: number | null, cause: number): void {

@@ -10,7 +10,7 @@
  * stays up either way.
  */
 import type { Dialog } from '../../sip/dialog/dialog.js';
-import type { SipRequest } from '../../sip/message/index.js';
+import type { SipRequest, SipResponse } from '../../sip/message/index.js';
 import type { TimerHandle } from '../../core/clock.js';
 import type { MediaBody } from '../../pbx/apps/dial.js';
 import type { RequestContext, ServerTransaction } from '../../sip/transaction/types.js';
@@ -29,7 +29,11 @@ export function refuseGlaringInvite(own: Dialog, req: SipRequest, tx: ServerTran
 }
 
 /** source: the sending side's dialog (its Contact goes back in a 2xx to a re-INVITE). */
-export function relayInto(ctx: CallsContext, target: () => Dialog | null, source: Dialog) {
+/**
+ * onRefreshed: a relayed re-INVITE/UPDATE got a 2xx (a session refresh); it returns headers to add
+ * to the 2xx going back (Session-Expires when the answering side left it out).
+ */
+export function relayInto(ctx: CallsContext, target: () => Dialog | null, source: Dialog, onRefreshed?: (req: SipRequest, res: SipResponse) => Array<[string, string]>) {
   const ownContact = source.localContact;
   /** Late-offer re-INVITEs whose 2xx waits for the sender's ACK, by the sender's CSeq. */
   const heldAcks = new Map<number, (body: MediaBody | null) => void>();
@@ -91,6 +95,7 @@ export function relayInto(ctx: CallsContext, target: () => Dialog | null, source
         }
         const headers: Array<[string, string]> = [];
         if (req.method === 'INVITE' && res.status < 300) headers.push(['Contact', ownContact]);
+        if ((isInvite || req.method === 'UPDATE') && res.status >= 200 && res.status < 300 && onRefreshed) headers.push(...onRefreshed(req, res));
         const body = bodyOf(res);
         tx.reply(res.status, res.reason, headers, body ?? undefined);
       },
