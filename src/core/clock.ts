@@ -25,9 +25,22 @@ let nextId = 1;
  */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-/** The real clock: performance.now() and Node timers (unref'd so they never keep the process alive). */
+/** A RealClock timer: the handle holds its Node timer, so clear() needs no lookup table. */
+class RealTimer implements TimerHandle {
+  timeout: NodeJS.Timeout | null = null;
+  constructor(
+    readonly id: number,
+    readonly clock: RealClock,
+  ) {}
+}
+
+/**
+ * The real clock: performance.now() and Node timers (unref'd so they never keep the process alive).
+ * Each handle keeps its own Timeout: an id → Timeout map held one entry per pending timer (tens of
+ * thousands at 1,000 calls/s, with 32 s transaction timers) and cost a Map insert and delete each.
+ */
 export class RealClock implements Clock {
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private live = 0;
   now(): number {
     return performance.now();
   }
@@ -35,35 +48,35 @@ export class RealClock implements Clock {
     return Date.now();
   }
   setTimer(ms: number, fn: () => void): TimerHandle {
-    const id = nextId++;
-    this.arm(id, Math.max(0, ms), fn);
-    return { id };
+    const handle = new RealTimer(nextId++, this);
+    this.live++;
+    this.arm(handle, Math.max(0, ms), fn);
+    return handle;
   }
-  /** A delay past setTimeout's limit is waited out in steps under the same id. */
-  private arm(id: number, ms: number, fn: () => void): void {
+  /** A delay past setTimeout's limit is waited out in steps under the same handle. */
+  private arm(handle: RealTimer, ms: number, fn: () => void): void {
     const step = Math.min(ms, MAX_TIMEOUT_MS);
     const t = setTimeout(() => {
       if (ms > step) {
-        this.arm(id, ms - step, fn);
+        this.arm(handle, ms - step, fn);
         return;
       }
-      this.timers.delete(id);
+      handle.timeout = null;
+      this.live--;
       fn();
     }, step);
     t.unref();
-    this.timers.set(id, t);
+    handle.timeout = t;
   }
   clear(handle: TimerHandle | undefined | null): void {
-    if (!handle) return;
-    const t = this.timers.get(handle.id);
-    if (t) {
-      clearTimeout(t);
-      this.timers.delete(handle.id);
-    }
+    if (!(handle instanceof RealTimer) || handle.clock !== this || handle.timeout === null) return;
+    clearTimeout(handle.timeout);
+    handle.timeout = null;
+    this.live--;
   }
   /** Number of timers still pending (leak checks in tests). */
   pending(): number {
-    return this.timers.size;
+    return this.live;
   }
 }
 
