@@ -11,6 +11,7 @@
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/types.js';
+import { deadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
 import { buildCancel, buildNon2xxAck } from './derived-requests.js';
 import { callSafely, isReliable, type TransactionEnv } from './env.js';
 import { NamedTimers, timerValues, type TimerValues } from './timers.js';
@@ -21,9 +22,14 @@ export type IctState = 'calling' | 'proceeding' | 'completed' | 'accepted' | 'te
 /** Starts the CANCEL's own non-INVITE client transaction (the stack does this, without a new Via). */
 export type CancelSender = (cancel: SipRequest, dest: Endpoint, connectionId: string | null) => void;
 
-export class InviteClientTransaction implements ClientTransaction {
+export class InviteClientTransaction implements ClientTransaction, DeadlineTarget {
   state: IctState = 'calling';
   private readonly timers: NamedTimers;
+  /**
+   * Timer M (Accepted) or D (Completed): fixed waits, the same for every transaction of this
+   * clock, so each length has one shared queue (one Node timer) instead of a timer per call.
+   */
+  private finalWait: DeadlineSlot | null = null;
   private readonly tv: TimerValues;
   private readonly reliable: boolean;
   private retransmitInterval: number;
@@ -98,7 +104,17 @@ export class InviteClientTransaction implements ClientTransaction {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.timers.stopAll();
+    if (this.finalWait !== null) {
+      this.finalWait.queue.remove(this.finalWait);
+      this.finalWait = null;
+    }
     this.onEnd(this);
+  }
+
+  /** Timer M or D ran out. */
+  onDeadline(): void {
+    this.finalWait = null;
+    this.terminate();
   }
 
   private enterProceeding(): void {
@@ -114,7 +130,7 @@ export class InviteClientTransaction implements ClientTransaction {
   private enterAccepted(): void {
     this.state = 'accepted';
     this.timers.stopAll();
-    this.timers.start('M', this.tv.M, () => this.terminate());
+    this.finalWait = deadlineQueue(this.env.clock, this.tv.M).add(this);
   }
 
   private enterCompleted(res: SipResponse): void {
@@ -123,7 +139,7 @@ export class InviteClientTransaction implements ClientTransaction {
     this.ack = buildNon2xxAck(this.request, res);
     this.transmit(this.ack);
     if (this.tv.D === 0) this.terminate();
-    else this.timers.start('D', this.tv.D, () => this.terminate());
+    else if (this.state === 'completed') this.finalWait = deadlineQueue(this.env.clock, this.tv.D).add(this);
   }
 
   private sendCancelNow(reason: string | undefined): void {

@@ -7,6 +7,7 @@
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/types.js';
+import { deadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
 import { callSafely, isReliable, type TransactionEnv } from './env.js';
 import { NamedTimers, timerValues, type TimerValues } from './timers.js';
 import type { ClientTransaction, ClientTransactionHandlers } from './types.js';
@@ -15,9 +16,11 @@ export type NictState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
 const COMPLETED: ClientTransactionHandlers = { onFinal: () => undefined };
 
-export class NonInviteClientTransaction implements ClientTransaction {
+export class NonInviteClientTransaction implements ClientTransaction, DeadlineTarget {
   state: NictState = 'trying';
   private readonly timers: NamedTimers;
+  /** Timer K: T4 for every completed transaction of this clock, so one shared queue serves them. */
+  private timerK: DeadlineSlot | null = null;
   private readonly tv: TimerValues;
   private readonly reliable: boolean;
   private retransmitInterval: number;
@@ -67,12 +70,15 @@ export class NonInviteClientTransaction implements ClientTransaction {
     else this.startTimerK();
   }
 
-  /**
-   * In a method of its own: a closure created in receiveResponse would share that call's context,
-   * which holds the response (the onFinal closure captures it), and keep it alive for Timer K.
-   */
+  /** No closure here: one created in receiveResponse would keep the response alive for Timer K. */
   private startTimerK(): void {
-    this.timers.start('K', this.tv.K, () => this.terminate());
+    if (this.state === 'completed') this.timerK = deadlineQueue(this.env.clock, this.tv.K).add(this);
+  }
+
+  /** Timer K ran out. */
+  onDeadline(): void {
+    this.timerK = null;
+    this.terminate();
   }
 
   /** Stop everything without calling the TU (stack shutdown). */
@@ -80,6 +86,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.timers.stopAll();
+    if (this.timerK !== null) {
+      this.timerK.queue.remove(this.timerK);
+      this.timerK = null;
+    }
     this.onEnd(this);
   }
 
