@@ -242,12 +242,12 @@ export class RawWatchers {
     });
   }
 
-  /** Subscribe `count` dialogs to `extenOf(i)`, at most `window` outstanding at a time. */
-  async subscribeMany(count, extenOf, window = 200) {
-    let next = 0;
+  /** Subscribe `count` dialogs (i = from…from+count-1) to `extenOf(i)`, at most `window` outstanding at a time. */
+  async subscribeMany(count, extenOf, window = 200, from = 0) {
+    let next = from;
     let failed = 0;
     const worker = async () => {
-      while (next < count) {
+      while (next < from + count) {
         const i = next++;
         const r = await this.subscribe(i, extenOf(i));
         if (r.status !== 200 && r.status !== 202) failed++;

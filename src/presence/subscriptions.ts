@@ -36,7 +36,7 @@ import type { Logger } from '../core/log.js';
 import type { SipGeneral, SipPeerConfig } from '../sip/config/sip-conf.js';
 import type { DigestAuthenticator } from '../sip/auth/digest.js';
 import { createResponse, formatUri, newTag, SipParseError, type SipRequest, type SipResponse } from '../sip/message/index.js';
-import type { RequestContext, ServerTransaction, SipStack } from '../sip/transaction/types.js';
+import type { ClientTransactionHandlers, RequestContext, ServerTransaction, SipStack } from '../sip/transaction/types.js';
 import type { Endpoint } from '../sip/transport/types.js';
 import type { PresenceInfo } from '../state/presence-state.js';
 import { extensionStateText } from '../state/extension-state.js';
@@ -149,6 +149,37 @@ interface HintGroup {
   bodies: Map<string, Buffer>;
 }
 
+type NotifyResult = 'ok' | 'gone' | 'timeout' | 'keep';
+
+/**
+ * The client-transaction handlers of one NOTIFY: one object with its methods on the prototype
+ * (a fan-out sends thousands; three closures and a context each were garbage to collect).
+ */
+class NotifyOutcome implements ClientTransactionHandlers {
+  constructor(
+    private readonly live: LiveSubscription,
+    private readonly done: (live: LiveSubscription, outcome: NotifyResult) => void,
+  ) {}
+
+  onFinal(res: SipResponse): void {
+    const status = res.status;
+    if (status < 300) this.done(this.live, 'ok');
+    // RFC 6665 §4.2.2: 481 ends the subscription at once; a timeout/408 only after MAX_NOTIFY_TIMEOUTS.
+    else if (status === 481) this.done(this.live, 'gone');
+    else if (status === 408) this.done(this.live, 'timeout');
+    else if (status === 401 || status === 407 || res.headers.has('Retry-After')) this.done(this.live, 'keep');
+    else this.done(this.live, 'gone');
+  }
+
+  onTimeout(): void {
+    this.done(this.live, 'timeout');
+  }
+
+  onTransportError(): void {
+    this.done(this.live, 'timeout');
+  }
+}
+
 /** One row of `sip show subscriptions`. */
 export interface SubscriptionSummary {
   address: string;
@@ -172,7 +203,7 @@ function dialogKey(callId: string, remoteTag: string, localTag: string): string 
   return `${callId}\u0000${remoteTag}\u0000${localTag}`;
 }
 
-/** Attempts at drawing a local tag no live subscription has (64 random bits: one nearly always does). */
+/** Attempts at drawing a local tag no live subscription has (64 random bits: the first nearly always). */
 const LOCAL_TAG_ATTEMPTS = 8;
 
 function compatOf(peer: SipPeerConfig, g: SipGeneral): PresenceCompat {
@@ -195,8 +226,8 @@ export class SubscriptionServer {
   /**
    * Live subscriptions by our (local) tag: it is unique among them (newLocalTag), so the tag
    * alone is the key and a lookup checks Call-ID and remote tag — no composite key string per
-   * subscription. Restored ones from an older herald (32-bit tags) that share a tag with another
-   * go in `collided`, by their full dialog key.
+   * subscription. A restored one from an older herald (whose tags were not checked for
+   * uniqueness) that shares its tag with another goes in `collided`, by its full dialog key.
    */
   private readonly byDialog = new Map<string, LiveSubscription>();
   private readonly collided = new Map<string, LiveSubscription>();
@@ -306,6 +337,8 @@ export class SubscriptionServer {
       id: dialog.localTag,
       event: intern(name) as EventPackage,
       eventHeader: intern((req.headers.get('Event') ?? name).trim()),
+      // Interned even where it looks like a constant: the negotiated type can be the Accept
+      // header's text, a slice of the whole received message.
       bodyType: intern(negotiated.type) as BodyType,
       peer: intern(peer.name),
       context: intern(context),
@@ -363,13 +396,13 @@ export class SubscriptionServer {
   }
 
   /**
-   * Our To tag for a new subscription: 64 random bits (RFC 3261 §19.3 asks for at least 32),
-   * drawn again in the unlikely case a live subscription has it — it is also the dialog index
-   * and store key.
+   * Our To tag for a new subscription: newTag()'s 64 random bits (RFC 3261 §19.3 asks for at
+   * least 32), drawn again in the unlikely case a live subscription has it — it is also the
+   * dialog index and store key.
    */
   private newLocalTag(): string {
-    let tag = newTag() + newTag();
-    for (let i = 1; i < LOCAL_TAG_ATTEMPTS && this.byDialog.has(tag); i++) tag = newTag() + newTag();
+    let tag = newTag();
+    for (let i = 1; i < LOCAL_TAG_ATTEMPTS && this.byDialog.has(tag); i++) tag = newTag();
     if (this.byDialog.has(tag)) throw new Error('no unused local tag');
     return tag;
   }
@@ -617,50 +650,38 @@ export class SubscriptionServer {
     if (final !== null) this.drop(live, final);
     live.inFlight = true;
     const dest: Endpoint = rec.dialog.dest;
-    const done = (outcome: 'ok' | 'gone' | 'timeout' | 'keep'): void => {
-      live.inFlight = false;
-      if (live.ended) return;
-      if (outcome === 'ok' || outcome === 'keep') live.timeouts = 0;
-      if (outcome === 'gone') {
-        this.drop(live, 'NOTIFY rejected');
-        return;
-      }
-      if (outcome === 'timeout') {
-        live.timeouts += 1;
-        if (live.timeouts >= MAX_NOTIFY_TIMEOUTS) {
-          this.drop(live, `${MAX_NOTIFY_TIMEOUTS} NOTIFY timeouts`);
-          return;
-        }
-      }
-      this.sendNext(live);
-    };
     const stack = this.deps.stack();
     if (!stack) {
-      done('timeout');
+      this.notifyDone(live, 'timeout');
       return;
     }
     try {
-      stack.request(
-        req,
-        dest,
-        {
-          onFinal: (res) => {
-            if (res.status < 300) done('ok');
-            else if (res.status === 481) done('gone');
-            else if (res.status === 408) done('timeout');
-            else if (res.status === 401 || res.status === 407 || res.headers.has('Retry-After')) done('keep');
-            else done('gone');
-          },
-          onTimeout: () => done('timeout'),
-          onTransportError: () => done('timeout'),
-        },
-        { connectionId: rec.dialog.connectionId },
-      );
+      const connectionId = rec.dialog.connectionId;
+      stack.request(req, dest, new NotifyOutcome(live, this.notifyDone), connectionId === null ? undefined : { connectionId });
     } catch (err) {
       this.deps.log.warn({ err, id: rec.id }, 'NOTIFY could not be sent');
-      done('timeout');
+      this.notifyDone(live, 'timeout');
     }
   }
+
+  /** A NOTIFY of `live` was answered (or not): the next one, or the end of the subscription. */
+  private readonly notifyDone = (live: LiveSubscription, outcome: NotifyResult): void => {
+    live.inFlight = false;
+    if (live.ended) return;
+    if (outcome === 'ok' || outcome === 'keep') live.timeouts = 0;
+    if (outcome === 'gone') {
+      this.drop(live, 'NOTIFY rejected');
+      return;
+    }
+    if (outcome === 'timeout') {
+      live.timeouts += 1;
+      if (live.timeouts >= MAX_NOTIFY_TIMEOUTS) {
+        this.drop(live, `${MAX_NOTIFY_TIMEOUTS} NOTIFY timeouts`);
+        return;
+      }
+    }
+    this.sendNext(live);
+  };
 
   /**
    * The body for the current state, or null when the hint no longer exists. Extension-state
