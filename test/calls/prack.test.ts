@@ -12,6 +12,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSipp } from '../helpers/sipp.js';
+import { FakeClock } from '../../src/core/clock.js';
+import { createResponse, parseMessage, type SipRequest, type SipResponse } from '../../src/sip/message/index.js';
+import { parseRAck, ReliableProvisionals } from '../../src/sip/transaction/reliable-provisional.js';
+import type { ServerTransaction } from '../../src/sip/transaction/types.js';
 import { CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
@@ -93,4 +97,84 @@ test('no PRACK: the reliable 180 is retransmitted, then 500 after 64*T1; the cha
   await settled(5);
   const hs = h.server.context.store.entries('h').map((e) => e.value);
   assert.ok(hs.includes(':102'), JSON.stringify(hs));
+});
+
+/** A server transaction that records what it is asked to send. */
+function recordingTx(): { tx: ServerTransaction; sent: Array<{ status: number; rseq: string | undefined }> } {
+  const sent: Array<{ status: number; rseq: string | undefined }> = [];
+  const invite = parseMessage(
+    Buffer.from(
+      ['INVITE sip:100@127.0.0.1 SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1', 'From: <sip:1000@127.0.0.1>;tag=a', 'To: <sip:100@127.0.0.1>', 'Call-ID: c1', 'CSeq: 5 INVITE', 'Content-Length: 0', '', ''].join('\r\n'),
+    ),
+  ) as SipRequest;
+  const respond = (res: SipResponse): void => {
+    sent.push({ status: res.status, rseq: res.headers.get('RSeq') });
+  };
+  const tx: ServerTransaction = {
+    id: 't',
+    request: invite,
+    source: { proto: 'UDP', address: '127.0.0.1', port: 5070 },
+    connectionId: null,
+    respond,
+    reply: (status, reason, extra, body) => {
+      const res = createResponse(invite, status, reason, { toTag: 'herald' });
+      for (const [n, v] of extra ?? []) res.headers.append(n, v);
+      if (body) res.body = body.data;
+      respond(res);
+      return res;
+    },
+    onCancel: () => undefined,
+    onTerminated: () => undefined,
+  };
+  return { tx, sent };
+}
+
+const SDP = { type: 'application/sdp', data: Buffer.from('v=0\r\n') };
+
+test('ReliableProvisionals: RSeq +1, one outstanding at a time, RAck must match, 2xx waits for an SDP-carrying 1xx', async () => {
+  const clock = new FakeClock();
+  const { tx, sent } = recordingTx();
+  let gaveUp = 0;
+  const rel = new ReliableProvisionals<string>({ tx, clock, timers: { T1: 500, T2: 4000, T4: 5000 }, inviteSeq: 5, onGiveUp: () => gaveUp++, firstRSeq: 10 });
+  rel.send(180, 'Ringing', [], null, 'first');
+  rel.send(183, 'Session Progress', [], SDP, 'second');
+  assert.deepEqual(sent, [{ status: 180, rseq: '10' }]);
+  assert.equal(rel.blocksAnswer(), true, 'the queued 183 carries SDP');
+  let answered = false;
+  rel.whenClear(() => (answered = true));
+  assert.equal(rel.acknowledge(parseRAck('10 4 INVITE')), null, 'wrong CSeq');
+  assert.equal(rel.acknowledge(parseRAck('11 5 INVITE')), null, 'wrong RSeq');
+  assert.equal(rel.acknowledge(parseRAck('garbage')), null);
+  assert.deepEqual(rel.acknowledge(parseRAck('10 5 INVITE')), { tag: 'first' });
+  assert.deepEqual(sent.at(-1), { status: 183, rseq: '11' });
+  assert.equal(rel.acknowledge(parseRAck('10 5 INVITE')), null, 'already acknowledged');
+  assert.deepEqual(rel.acknowledge(parseRAck('11 5 invite')), { tag: 'second' });
+  await Promise.resolve();
+  assert.equal(answered, true);
+  assert.equal(clock.pending(), 0);
+  assert.equal(gaveUp, 0);
+});
+
+test('ReliableProvisionals: retransmitted at T1, 2T1, 4T1 … and given up at exactly 64*T1; stop() clears the timer', () => {
+  const clock = new FakeClock();
+  const { tx, sent } = recordingTx();
+  let gaveUpAt = -1;
+  const rel = new ReliableProvisionals<null>({ tx, clock, timers: { T1: 500, T2: 4000, T4: 5000 }, inviteSeq: 5, onGiveUp: () => (gaveUpAt = clock.now()) });
+  rel.send(180, 'Ringing', [], null, null);
+  const times: number[] = [];
+  for (let t = 0; t < 40_000; t += 250) {
+    const before = sent.length;
+    clock.advance(250);
+    if (sent.length > before) times.push(clock.now());
+  }
+  // Sent at 0, then after 500, 1000, 2000, 4000, 8000, 16000 ms; 64*T1 = 32 s.
+  assert.deepEqual(times, [500, 1500, 3500, 7500, 15500, 31500]);
+  assert.equal(gaveUpAt, 32_000);
+  assert.equal(clock.pending(), 0);
+  const other = new ReliableProvisionals<null>({ tx, clock, timers: { T1: 500, T2: 4000, T4: 5000 }, inviteSeq: 5, onGiveUp: () => assert.fail('stopped') });
+  other.send(183, 'Session Progress', [], SDP, null);
+  assert.equal(clock.pending(), 1);
+  other.stop();
+  assert.equal(clock.pending(), 0);
+  clock.advance(60_000);
 });

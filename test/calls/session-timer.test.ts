@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSipp } from '../helpers/sipp.js';
-import type { Clock, TimerHandle } from '../../src/core/clock.js';
+import { FakeClock } from '../../src/core/clock.js';
 import { parseMessage, type SipRequest, type SipResponse } from '../../src/sip/message/index.js';
 import { expiryDelayMs, negotiate, SessionTimer, sessionTimerSettings } from '../../src/channels/sip/session-timer.js';
 import { CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
@@ -59,42 +59,6 @@ test('Session-Expires below session-minse → 422 Session Interval Too Small wit
   assert.equal(r.successful, 1, summary(r));
   assert.equal(h.calls.activeCalls(), 0);
 });
-
-/** Timers fire only when advance() passes their time. */
-class ManualClock implements Clock {
-  private t = 0;
-  private seq = 1;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  wallNow(): number {
-    return this.t;
-  }
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const id = this.seq++;
-    this.timers.set(id, { at: this.t + ms, fn });
-    return { id };
-  }
-  clear(handle: TimerHandle | null | undefined): void {
-    if (handle) this.timers.delete(handle.id);
-  }
-  get pending(): number {
-    return this.timers.size;
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (let guard = 0; guard < 1000; guard++) {
-      let next: [number, { at: number; fn: () => void }] | null = null;
-      for (const e of this.timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.timers.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
 
 function request(lines: string[]): SipRequest {
   return parseMessage(Buffer.from([...lines, 'Content-Length: 0', '', ''].join('\r\n'))) as SipRequest;
@@ -143,7 +107,7 @@ test('negotiate: refresher copied from the caller, uac by default, uas (herald r
 test('SessionTimer: expires at interval - min(32 s, interval/3); a refresh restarts it; herald refreshes at half; stop clears', () => {
   assert.equal(expiryDelayMs(90), 60_000);
   assert.equal(expiryDelayMs(1800), 1_768_000);
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   let expired = 0;
   let refreshes = 0;
   const t = new SessionTimer(clock, 90, false, () => expired++, () => refreshes++);
@@ -161,7 +125,7 @@ test('SessionTimer: expires at interval - min(32 s, interval/3); a refresh resta
   clock.advance(60_000);
   assert.equal(refreshes, 2);
   r.stop();
-  assert.equal(clock.pending, 0);
+  assert.equal(clock.pending(), 0);
   clock.advance(600_000);
   assert.equal(expired, 1);
   assert.equal(refreshes, 2);
