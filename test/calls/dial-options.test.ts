@@ -1,8 +1,9 @@
 /**
  * Dial's b()/B()/U()/S()/L() options on real calls: a SIPp UAC calls through herald to a SIPp
- * UAS registered as peer 2000. The routines announce themselves with UserEvent (the event names
+ * UAS registered as a peer. The routines announce themselves with UserEvent (the event names
  * the channel it ran on); DIALSTATUS and friends are checked in the h extension (database) and
- * the call record.
+ * the call record. Each test calls its own peer, so no contact registered by an earlier test
+ * (whose SIPp has exited) is rung.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,19 +18,19 @@ type = friend
 host = dynamic
 context = from-sip
 callerid = "Alice" <1000>
-${dynamicFriends('from-sip', ['2000'])}`;
+${dynamicFriends('from-sip', ['u300', 'u301', 'b302', 's303', 'l304', 'u305'])}`;
 
 const EXTENSIONS = `
 [from-sip]
-exten => 300,1,Dial(SIP/2000,5,U(screen^ok))
-exten => 301,1,Dial(SIP/2000,5,U(screen^ABORT))
+exten => 300,1,Dial(SIP/u300,5,U(screen^ok))
+exten => 301,1,Dial(SIP/u301,5,U(screen^ABORT))
  same => n,Set(DB(status/\${UNIQUEID})=\${DIALSTATUS})
-exten => 302,1,Dial(SIP/2000,5,B(predial^caller^1(c1))b(predial^callee^1(l1^l2))U(check))
-exten => 303,1,Dial(SIP/2000,5,S(1))
-exten => 304,1,Dial(SIP/2000,5,gL(1200:500))
+exten => 302,1,Dial(SIP/b302,5,B(predial^caller^1(c1))b(predial^callee^1(l1^l2))U(check))
+exten => 303,1,Dial(SIP/s303,5,S(1))
+exten => 304,1,Dial(SIP/l304,5,gL(1200:500))
  same => n,Set(DB(status/\${UNIQUEID})=after-limit:\${DIALSTATUS}:\${ANSWEREDTIME})
  same => n,Hangup()
-exten => 305,1,Dial(SIP/2000,5,U(screen^BUSY))
+exten => 305,1,Dial(SIP/u305,5,U(screen^BUSY))
  same => n,Set(DB(status/\${UNIQUEID})=\${DIALSTATUS})
  same => n,Hangup(17)
 exten => h,1,Set(DB(h/\${UNIQUEID})=\${DIALSTATUS}:\${HANGUPCAUSE}:\${ANSWEREDTIME}:\${CALLERMARK})
@@ -93,25 +94,25 @@ const posted = (): number => h.calls.cdr?.counts().posted ?? 0;
 test('U() that returns nothing: the callee runs it before the bridge, the caller is answered after it', { skip }, async () => {
   const before = posted();
   events.length = 0;
-  const { uas } = await callee(h, '2000', 'uas_answer.xml', 1);
+  const { uas } = await callee(h, 'u300', 'uas_answer.xml', 1);
   const r = await runSipp({ scenario: callScenario('uac_answer.xml'), target: h.target, inf: csv(h.dir, 'd300.csv', [['1000', '300']]), calls: 1, timeoutSec: 20, args: ['-d', '300'] });
   assert.equal(r.successful, 1, summary(r));
   assert.equal((await uas.result).successful, 1);
   const { cdr, hValue } = await nextCall(before);
   const screen = events.find((e) => e.name === 'Screen');
   assert.ok(screen, JSON.stringify(events));
-  assert.match(screen.channel, /^SIP\/2000-[0-9a-f]{8}$/);
+  assert.match(screen.channel, /^SIP\/u300-[0-9a-f]{8}$/);
   assert.notEqual(screen.callerState, 'Up', 'the caller is still unanswered while U() runs');
   assert.equal(cdr.dstchannel, screen.channel);
   assert.equal(cdr.disposition, 'ANSWERED');
   assert.match(hValue, /^ANSWER:16:\d+:$/);
 });
 
-test('U() with GOSUB_RESULT=ABORT: the callee gets BYE, the caller is refused, the dialplan ends', { skip }, async () => {
+test('U() with GOSUB_RESULT=ABORT: the callee gets BYE, the caller gets 603, the dialplan ends', { skip }, async () => {
   const before = posted();
   events.length = 0;
-  const { uas } = await callee(h, '2000', 'uas_answer.xml', 1);
-  const r = await runSipp({ scenario: callScenario('uac_fail.xml'), target: h.target, inf: csv(h.dir, 'd301.csv', [['1000', '301']]), calls: 1, timeoutSec: 20 });
+  const { uas } = await callee(h, 'u301', 'uas_answer.xml', 1);
+  const r = await runSipp({ scenario: fixture('dial-options', 'uac_declined.xml'), target: h.target, inf: csv(h.dir, 'd301.csv', [['1000', '301']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
   // The callee answered, got its ACK and then herald's BYE.
   assert.equal((await uas.result).successful, 1);
@@ -120,14 +121,14 @@ test('U() with GOSUB_RESULT=ABORT: the callee gets BYE, the caller is refused, t
   // app_dial keeps DIALSTATUS=ANSWER for U()'s ABORT and returns -1: only h runs.
   assert.match(hValue, /^ANSWER:16:\d+:$/);
   assert.equal(dbValue('status', String(cdr.uniqueid)), undefined);
-  assert.match(String(cdr.dstchannel), /^SIP\/2000-[0-9a-f]{8}$/);
+  assert.match(String(cdr.dstchannel), /^SIP\/u301-[0-9a-f]{8}$/);
   assert.equal(cdr.billsec, 0, 'the caller was never answered');
   await waitUntil(() => h.pbx.channels.list().length === 0, 5000, 'no channels left');
 });
 
 test('U() with GOSUB_RESULT=BUSY: the callee gets BYE, DIALSTATUS=BUSY and the dialplan goes on', { skip }, async () => {
   const before = posted();
-  const { uas } = await callee(h, '2000', 'uas_answer.xml', 1);
+  const { uas } = await callee(h, 'u305', 'uas_answer.xml', 1);
   const r = await runSipp({ scenario: callScenario('uac_fail.xml'), target: h.target, inf: csv(h.dir, 'd305.csv', [['1000', '305']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
   assert.equal((await uas.result).successful, 1);
@@ -139,7 +140,7 @@ test('U() with GOSUB_RESULT=BUSY: the callee gets BYE, DIALSTATUS=BUSY and the d
 test('B() on the caller before any channel exists, b() on the leg before its INVITE, then U()', { skip }, async () => {
   const before = posted();
   events.length = 0;
-  const { uas } = await callee(h, '2000', 'uas_answer.xml', 1);
+  const { uas } = await callee(h, 'b302', 'uas_answer.xml', 1);
   const r = await runSipp({ scenario: callScenario('uac_answer.xml'), target: h.target, inf: csv(h.dir, 'd302.csv', [['1000', '302']]), calls: 1, timeoutSec: 20, args: ['-d', '200'] });
   assert.equal(r.successful, 1, summary(r));
   assert.equal((await uas.result).successful, 1);
@@ -147,7 +148,7 @@ test('B() on the caller before any channel exists, b() on the leg before its INV
   assert.deepEqual(events.map((e) => e.name), ['PreCaller', 'PreCallee', 'Check']);
   const [pre, leg, check] = events as [SeenEvent, SeenEvent, SeenEvent];
   assert.match(pre.channel, /^SIP\/1000-/);
-  assert.match(leg.channel, /^SIP\/2000-/);
+  assert.match(leg.channel, /^SIP\/b302-/);
   assert.equal(leg.fields.mark, 'l1-l2');
   assert.equal(leg.listed, false, 'b() runs before the leg is dialled');
   assert.equal(check.channel, leg.channel);
@@ -159,7 +160,7 @@ test('B() on the caller before any channel exists, b() on the leg before its INV
 
 test('S(1): herald hangs up both sides a second after the answer', { skip }, async () => {
   const before = posted();
-  const { uas } = await callee(h, '2000', 'uas_answer.xml', 1);
+  const { uas } = await callee(h, 's303', 'uas_answer.xml', 1);
   const r = await runSipp({ scenario: fixture('dial-options', 'uac_answer_wait_bye.xml'), target: h.target, inf: csv(h.dir, 'd303.csv', [['1000', '303']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
   assert.equal((await uas.result).successful, 1);
@@ -171,7 +172,7 @@ test('S(1): herald hangs up both sides a second after the answer', { skip }, asy
 
 test('gL(1200): the callee is hung up after 1.2 s of talk and the caller goes on in the dialplan', { skip }, async () => {
   const before = posted();
-  const { uas } = await callee(h, '2000', 'uas_answer.xml', 1);
+  const { uas } = await callee(h, 'l304', 'uas_answer.xml', 1);
   const r = await runSipp({ scenario: fixture('dial-options', 'uac_answer_wait_bye.xml'), target: h.target, inf: csv(h.dir, 'd304.csv', [['1000', '304']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
   assert.equal((await uas.result).successful, 1);
