@@ -3,7 +3,7 @@
  * simulated clock:
  *  - a callee without timers: herald answers for it (Session-Expires 1800;refresher=uac and
  *    Require: timer in the 200), passes the caller's Session-Expires and Min-SE (at least ours)
- *    to the callee, relays the caller's refresh UPDATE and adds Session-Expires to its 200;
+ *    to the callee, and answers the caller's bodiless refresh UPDATE itself (Session-Expires);
  *  - a callee with timers: its Session-Expires and refresher reach the caller; its refresh UPDATE
  *    is relayed and the caller's 200 comes back with Session-Expires added;
  *  - a Session-Expires below session-minse → 422 with Min-SE;
@@ -36,7 +36,7 @@ async function settled(calls: number): Promise<void> {
   await waitUntil(() => h.pbx.channels.list().length === 0 && h.calls.activeDialogs() === 0, 5000, 'no channels');
 }
 
-test('callee without timers: herald answers Session-Expires 1800;refresher=uac + Require: timer; the refresh UPDATE is relayed and answered with Session-Expires', { skip }, async () => {
+test('callee without timers: herald answers Session-Expires 1800;refresher=uac + Require: timer, and answers the bodiless refresh UPDATE itself with Session-Expires', { skip }, async () => {
   const { uas } = await callee(h, '2000', 'uas_timer_plain.xml', 1);
   const r = await runSipp({ scenario: callScenario('uac_timer.xml'), target: h.target, inf: csv(h.dir, 't1.csv', [['1000', '100']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
@@ -90,7 +90,7 @@ test('settings: chan_sip names and defaults, peer over general, Min-SE never bel
 test('negotiate: refresher copied from the caller, uac by default, uas (herald refreshes) without the caller’s support', () => {
   const s = sessionTimerSettings(new Map());
   const asked = request([...INVITE, 'Supported: timer', 'Session-Expires: 1800;refresher=uas']);
-  assert.deepEqual(negotiate(asked, null, s), { interval: 1800, refresher: 'uas', heraldRefreshes: true, headers: [['Session-Expires', '1800;refresher=uas']] });
+  assert.deepEqual(negotiate(asked, null, s), { interval: 1800, refresher: 'uas', heraldRefreshes: true, forCallee: true, headers: [['Session-Expires', '1800;refresher=uas']] });
   const plain = request([...INVITE, 'Supported: timer', 'Session-Expires: 900']);
   assert.deepEqual(negotiate(plain, null, s)?.headers, [['Session-Expires', '900;refresher=uac'], ['Require', 'timer']]);
   const unsupported = request([...INVITE, 'Session-Expires: 900']);

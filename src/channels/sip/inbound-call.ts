@@ -27,6 +27,7 @@ import {
   parseSessionExpires,
   refreshAnswerHeaders,
   SessionTimer,
+  type Refresher,
   type SessionTimerSettings,
 } from './session-timer.js';
 
@@ -66,6 +67,9 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   private okSent = false;
   /** RFC 4028: the call's session timer once the 200 is out (null: none). */
   private session: SessionTimer | null = null;
+  /** The session timer is herald's alone (the callee does not do timers). */
+  private sessionForCallee = false;
+  private sessionRefresher: Refresher = 'uac';
   /** The bridged leg gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
   relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
 
@@ -188,6 +192,8 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
       this.scheduleRetransmit(this.ctx.stack.timers.T1, 0);
       if (negotiated) {
         const refresher = negotiated.heraldRefreshes;
+        this.sessionForCallee = negotiated.forCallee;
+        this.sessionRefresher = negotiated.refresher;
         this.session = new SessionTimer(this.ctx.clock, negotiated.interval, refresher, () => this.sessionExpired(), () => this.refreshSession());
       }
     };
@@ -265,6 +271,18 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     if (req.method === 'NOTIFY') {
       // RFC 6665 §4.1.3: a NOTIFY matching no subscription gets 481.
       if (!this.transferring?.onNotify(req, tx)) tx.reply(481, 'Subscription Does Not Exist');
+      return;
+    }
+    if (req.method === 'UPDATE' && req.body.length === 0 && this.session && this.sessionForCallee) {
+      // A bodiless refresh (RFC 4028 §7.4) of a timer herald keeps for the callee: answered here.
+      const asked = parseSessionExpires(req);
+      this.session.refreshed(asked && asked !== 'bad' ? asked.delta : null);
+      const headers: Array<[string, string]> = [['Contact', this.contact], ...refreshAnswerHeaders(req, null)];
+      if (headers.length === 1) {
+        headers.push(['Session-Expires', formatSessionExpires(this.session.intervalSec, this.sessionRefresher)]);
+        if (this.sessionRefresher === 'uac') headers.push(['Require', 'timer']);
+      }
+      tx.reply(200, 'OK', headers);
       return;
     }
     if (refuseGlaringInvite(this.dialog, req, tx)) return;

@@ -121,6 +121,11 @@ export interface NegotiatedSession {
   refresher: Refresher;
   /** herald refreshes toward the caller itself (UPDATE at interval/2). */
   heraldRefreshes: boolean;
+  /**
+   * herald keeps the timer for a callee that does not do timers: the caller's bodiless refresh
+   * UPDATE is answered by herald (the callee, which may not even take UPDATE, has nothing to do).
+   */
+  forCallee: boolean;
   /** Headers for the 200 to the caller. */
   headers: Array<[string, string]>;
 }
@@ -141,7 +146,7 @@ export function negotiate(invite: SipRequest, calleeOk: SipResponse | null, s: S
   };
   if (calleeSe && calleeSe !== 'bad') {
     const refresher = calleeSe.refresher ?? (callerSupports ? 'uac' : 'uas');
-    return { interval: calleeSe.delta, refresher, heraldRefreshes: false, headers: headersFor(calleeSe.delta, refresher) };
+    return { interval: calleeSe.delta, refresher, heraldRefreshes: false, forCallee: false, headers: headersFor(calleeSe.delta, refresher) };
   }
   const asked = callerSe && callerSe !== 'bad' ? callerSe : null;
   if (!asked && !(s.mode === 'originate' && callerSupports)) return null;
@@ -153,16 +158,16 @@ export function negotiate(invite: SipRequest, calleeOk: SipResponse | null, s: S
     const allow = invite.headers.getAll('Allow').map((m) => m.trim().toUpperCase());
     if (!allow.includes('UPDATE')) return null;
   }
-  return { interval, refresher, heraldRefreshes: refresher === 'uas', headers: headersFor(interval, refresher) };
+  return { interval, refresher, heraldRefreshes: refresher === 'uas', forCallee: true, headers: headersFor(interval, refresher) };
 }
 
 /**
  * Headers to add to a refresh's 2xx relayed back to its sender when the answering side left
  * Session-Expires out (it does not do timers): the request's own interval and refresher.
  */
-export function refreshAnswerHeaders(req: SipRequest, res: SipResponse): Array<[string, string]> {
+export function refreshAnswerHeaders(req: SipRequest, res: SipResponse | null): Array<[string, string]> {
   const asked = parseSessionExpires(req);
-  if (!asked || asked === 'bad' || parseSessionExpires(res) !== null) return [];
+  if (!asked || asked === 'bad' || (res && parseSessionExpires(res) !== null)) return [];
   const refresher = asked.refresher ?? (supportsTimer(req) ? 'uac' : 'uas');
   const h: Array<[string, string]> = [['Session-Expires', formatSessionExpires(asked.delta, refresher)]];
   if (refresher === 'uac') h.push(['Require', 'timer']);
