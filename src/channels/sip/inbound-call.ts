@@ -294,9 +294,19 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     else tx.reply(req.method === 'INFO' ? 200 : 488);
   }
 
-  /** Session-timer headers for a Dial leg's INVITE (the caller's request passed on). */
+  /**
+   * Headers for a Dial leg's INVITE: `Supported` (100rel, timer) and the session timer of the
+   * caller's request. 100rel is offered to the callee only when its reliable 1xx can be PRACKed
+   * properly (RFC 3262 §5: a PRACK must answer an offer in the 1xx): the caller's INVITE has an
+   * offer (the 1xx then carries an answer, and herald's own bodiless PRACK fits) or the caller
+   * does 100rel itself (its PRACK, with the answer, is relayed).
+   */
   legInviteHeaders(): Array<[string, string]> {
-    return this.timerSettings ? legInviteHeaders(this.invite, this.timerSettings) : [];
+    const timer = this.timerSettings ? legInviteHeaders(this.invite, this.timerSettings) : [];
+    const supported = this.reliable !== null || bodyOf(this.invite) !== null ? ['100rel'] : [];
+    for (const [name, value] of timer) if (name === 'Supported') supported.push(value);
+    const rest = timer.filter(([name]) => name !== 'Supported');
+    return supported.length > 0 ? [['Supported', supported.join(', ')], ...rest] : rest;
   }
 
   /**

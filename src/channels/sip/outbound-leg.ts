@@ -99,7 +99,6 @@ export class OutboundLeg implements DialLeg, DialogUser {
     h.append('Contact', ctx.contactFor(num, dest));
     for (const p of binding.path) h.append('Route', p);
     h.append('Allow', ctx.stack.allowedMethods().join(', '));
-    h.append('Supported', '100rel');
     for (const [name, value] of ctx.legInviteHeaders(caller)) h.append(name, value);
     if (this.init.offer) h.append('Content-Type', this.init.offer.type);
     const invite = new SipRequest('INVITE', binding.uri, h, this.init.offer?.data);
