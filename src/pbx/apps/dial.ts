@@ -369,7 +369,8 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
       return afterCalleeVerdict(chan, services, verdict, has('g'));
     }
   }
-  if (!callerAnswered) line?.answer(answerBody);
+  // A callee that hung up during U() leaves nothing to connect: the caller is not answered for it.
+  if (!callerAnswered && !calleeGone) line?.answer(answerBody);
 
   deps.bridged?.(chan, winner);
   let stopTimer: ReturnType<PbxServices['clock']['setTimer']> | null = null;

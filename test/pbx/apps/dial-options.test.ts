@@ -84,6 +84,9 @@ exten => pre,1,Set(PRE=\${ARG1})
 exten => kill,1,Hangup(21)
 exten => norun,1,Set(X=1)
 
+[hangs]
+exten => s,1,Hangup()
+
 [result]
 exten => s,1,Set(GOSUB_RESULT=\${ARG1})
  same => n,Set(URAN=\${PRE})
@@ -368,4 +371,18 @@ test('L(): the LIMIT_* variables are read from the caller and named in the verbo
   const text = describeCallLimit(limit, chan);
   assert.match(text, /^Call limit: 60000 ms of talk; warning 30000 ms before the end, repeated every 10000 ms; /);
   assert.match(text, /caller no, for the callee yes; warning 'beep', end 'bye', start ''/);
+});
+
+test('U(): a callee that hangs up in its routine ends the call without answering the caller', async () => {
+  for (const [opts, want] of [['U(hangs)', 'hangup'], ['gU(hangs)', 'continue']] as const) {
+    const s = setup();
+    const p = s.run(`SIP/a,,${opts}`);
+    await settle();
+    const a = s.legs[0]!;
+    a.channel.onHangup(() => a.emit({ kind: 'hungup', cause: 16 }));
+    a.emit({ kind: 'answered', body: null });
+    assert.deepEqual(await p, { kind: want }, opts);
+    assert.deepEqual(s.line, [], opts);
+    assert.equal(s.chan.getVar('DIALSTATUS'), 'ANSWER', opts);
+  }
 });
