@@ -42,7 +42,9 @@ export function simDialApp(world: SimWorld, nextPeerName: (dest: string) => stri
     name: 'Dial',
     synopsis: 'Place a call (simulated: the outcome comes from --dial)',
     syntax: 'Dial(Tech/resource[&Tech2/resource2...][,timeout[,options[,URL]]])',
-    description: 'Simulator version of Dial: nothing is really called; the outcome of each destination is taken from the --dial option.',
+    description:
+      'Simulator version of Dial: nothing is really called; the outcome of each destination is taken from the --dial option. ' +
+      'The B(), b() and U() routines run on the caller and on simulated callee channels; S() and L() shorten the simulated talk.',
     async exec(call): Promise<AppResult> {
       const chan = call.channel;
       const [dests = '', timeoutText = '', options = ''] = splitStandard(call.data, 4);
