@@ -134,9 +134,9 @@ export function createDialApp(deps: DialDeps): DialplanApplication {
       'a (answer the caller as soon as the called side answers); ' +
       'b([[context^]exten^]priority[(arg1^arg2)]) (before each call goes out, run that Gosub on the new channel); ' +
       'B(same form) (run that Gosub on the calling channel before anything is dialled); ' +
-      'g (go on after the called side hangs up); L(x[:y[:z]]) (end the call after x ms of talk; the warning ' +
-      'y ms before the end, every z ms, needs media and is not played); r (ring the caller at once); ' +
-      'S(x) (end the call x seconds after the answer); ' +
+      'g (go on after the called side hangs up, also when S or L hung it up); L(x[:y[:z]]) (hang up the called ' +
+      'side after x ms of talk; the warning y ms before the end, every z ms, needs media and is not played); ' +
+      'r (ring the caller at once); S(x) (hang up the called side x seconds after the answer); ' +
       'U(context[^arg1^arg2]) (once the called side answers, run Gosub context,s,1 on it while the caller waits; ' +
       'GOSUB_RESULT set there to BUSY, CONGESTION or CHANUNAVAIL ends the call with that DIALSTATUS, CONTINUE ' +
       'ends it and goes on in the dialplan, ABORT hangs up both sides, GOTO:[[context^]exten^]priority sends ' +
