@@ -7,7 +7,8 @@
  *  - a callee with timers: its Session-Expires and refresher reach the caller; its refresh UPDATE
  *    is relayed and the caller's 200 comes back with Session-Expires added;
  *  - a Session-Expires below session-minse → 422 with Min-SE;
- *  - expiry (§10) at the interval minus min(32 s, a third), refresh at half when herald refreshes.
+ *  - expiry (§10) at the interval minus min(32 s, a third): BYE to both phones (a real 60 s wait),
+ *    and on a fake clock the refresh at half the interval when herald refreshes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +21,13 @@ import { CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicF
 const SIP_CONF = `
 ${CALL_TEST_GENERAL}
 session-minse = 120
-${dynamicFriends('from-sip', ['1000', '2000'])}`;
+${dynamicFriends('from-sip', ['1000', '2000'])}
+[1001]
+type = friend
+host = dynamic
+context = from-sip
+session-minse = 90
+`;
 
 const EXTENSIONS = `
 [from-sip]
@@ -58,6 +65,21 @@ test('Session-Expires below session-minse → 422 Session Interval Too Small wit
   const r = await runSipp({ scenario: callScenario('uac_timer_small.xml'), target: h.target, inf: csv(h.dir, 't3.csv', [['1000', '100']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
   assert.equal(h.calls.activeCalls(), 0);
+});
+
+test('no refresh: the session expires (90 s interval → 60 s, §10) and herald sends BYE to the caller and the callee', { skip, timeout: 120_000 }, async () => {
+  // SIPp's own -timeout (60 s in callee()) would end the callee before the expiry: 70 s instead.
+  const { uas } = await callee(h, '2000', 'uas_answer.xml', 1, ['-timeout', '70s']);
+  const started = Date.now();
+  // Peer 1001 has session-minse = 90 (over [general]'s 120), so Session-Expires 90 is accepted.
+  const r = await runSipp({ scenario: callScenario('uac_timer_expire.xml'), target: h.target, inf: csv(h.dir, 't4.csv', [['1001', '100']]), calls: 1, timeoutSec: 100 });
+  assert.equal(r.successful, 1, summary(r));
+  const u = await uas.result;
+  assert.equal(u.successful, 1, summary(u));
+  const took = Date.now() - started;
+  assert.ok(took >= 59_000 && took < 75_000, `BYE after ${took} ms`);
+  await settled(3);
+  assert.equal(h.calls.cdr?.last(1)[0]?.disposition, 'ANSWERED');
 });
 
 function request(lines: string[]): SipRequest {
