@@ -125,6 +125,18 @@ function parseUriParams(s: string, what: string): Params {
   return params;
 }
 
+/**
+ * The `headers` of every parsed URI that has none (nearly all): one shared empty map instead of
+ * a new one per URI. Nothing adds headers to a parsed URI; should anything try, set() throws
+ * rather than giving every other URI those headers.
+ */
+class NoUriHeaders extends Map<string, string> {
+  override set(): this {
+    throw new TypeError('a parsed URI without headers shares one empty map: assign a new Map to add headers');
+  }
+}
+const NO_URI_HEADERS: Map<string, string> = new NoUriHeaders();
+
 function parseUriHeaders(s: string): Map<string, string> {
   const headers = new Map<string, string>();
   for (const part of s.split('&')) {
@@ -195,15 +207,15 @@ function parseSipUri(scheme: string, rest: string, what: string): SipUri {
   }
   const hp = parseHostPort(rest, hostStart, what);
   const i = hp.end;
-  let params: Params = new Map();
-  let headers = new Map<string, string>();
   const q = rest.indexOf('?', i);
   const paramsEnd = q < 0 ? rest.length : q;
+  // Each Map made only when it is the one returned (a call parses some 40 URIs).
+  let params: Params;
   if (i < paramsEnd) {
     if (rest.charCodeAt(i) !== 0x3b) throw badRequest(`malformed ${what} host`);
     params = parseUriParams(rest.slice(i + 1, paramsEnd), what);
-  }
-  if (q >= 0) headers = parseUriHeaders(rest.slice(q + 1));
+  } else params = new Map();
+  const headers = q >= 0 ? parseUriHeaders(rest.slice(q + 1)) : NO_URI_HEADERS;
   return { scheme, user, password, host: hp.host, port: hp.port, params, headers };
 }
 
@@ -212,7 +224,7 @@ function parseTelUri(rest: string, what: string): SipUri {
   const number = unescapeUri(semi < 0 ? rest : rest.slice(0, semi));
   if (number.length === 0) throw badRequest(`malformed ${what}`);
   const params = semi < 0 ? new Map<string, string | null>() : parseUriParams(rest.slice(semi + 1), what);
-  return { scheme: 'tel', user: number, password: null, host: '', port: null, params, headers: new Map() };
+  return { scheme: 'tel', user: number, password: null, host: '', port: null, params, headers: NO_URI_HEADERS };
 }
 
 /** Parse a Request-URI or other URI: sip, sips, tel; any other scheme → SipParseError 416. */

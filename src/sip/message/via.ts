@@ -36,11 +36,12 @@ export function parseVia(text: string): Via {
   if (i === trEnd) throw badRequest('malformed Via');
   const hp = parseHostPort(s, i, 'Via');
   i = skipWs(s, hp.end);
-  let params = new Map<string, string | null>();
+  // One Map per Via (every Via has a branch): no empty one made first and thrown away.
+  let params: Map<string, string | null>;
   if (i < s.length) {
     if (s.charCodeAt(i) !== 0x3b) throw badRequest('malformed Via');
     params = parseParamsAt(s, i);
-  }
+  } else params = new Map();
   // The usual "SIP/2.0" is returned as a constant; anything else as written.
   const isSip2 =
     nameEnd - nameStart === 3 && verEnd - versionStart === 3 && upper(s.slice(nameStart, nameEnd)) === 'SIP' && s.startsWith('2.0', versionStart);
