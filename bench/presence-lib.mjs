@@ -143,6 +143,20 @@ export function udpReceiveBufferErrors() {
   }
 }
 
+/** Datagrams dropped on the UDP socket bound to 127.0.0.1:`port` (Linux /proc/net/udp; -1 when unknown). */
+export function udpSocketDrops(port) {
+  try {
+    const want = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+    for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[1] === want) return Number(f[f.length - 1]);
+    }
+  } catch {
+    // not Linux
+  }
+  return -1;
+}
+
 const header = (text, name) => {
   const re = new RegExp(`^${name}:[ \\t]*(.*)$`, 'mi');
   const m = re.exec(text);

@@ -4,7 +4,8 @@
 // yet), in its own process so its RSS is its own. Driven over IPC by bench/presence-lib.mjs:
 //   {id, type: 'rx', line}  → {id, output, t0, t1}   (t0/t1: epoch ms with sub-ms precision
 //                                                    around the command, comparable across processes)
-//   {id, type: 'mem'}       → {id, rss, heapUsed, heapTotal, external, cpuMs, transactions, subscriptions}   (after a GC when --expose-gc)
+//   {id, type: 'mem', gc?, count?} → {id, rss, heapUsed, heapTotal, external, spaces, rssParts, cpuMs, transactions, subscriptions}
+//                           (after a forced GC when --expose-gc, unless gc: false; count: false skips counting subscriptions)
 //   {id, type: 'heapsnapshot', path} → {id, path}   (v8.writeHeapSnapshot, for memory work)
 // Usage (forked): node [--expose-gc] bench/presence-server.mjs <configDir> [--build dist]
 import { readFileSync } from 'node:fs';
@@ -59,12 +60,11 @@ process.on('message', async (m) => {
     const t1 = epoch();
     process.send({ id: m.id, output: r.output, t0, t1 });
   } else if (m.type === 'mem') {
-    if (globalThis.gc) {
+    // {gc: false}: no forced GC (polling while V8's memory reducer may still run: a forced full GC
+    // every poll kept it from shrinking the heap after a burst).
+    if (globalThis.gc && m.gc !== false) {
       globalThis.gc();
       globalThis.gc();
-      // {gc: 'last-resort'}: V8's memory-reducing full GC (compacts every fragmented page), the one
-      // it runs itself before giving up on an allocation.
-      if (m.gc === 'last-resort') globalThis.gc({ type: 'major', flavor: 'last-resort' });
     }
     const mu = process.memoryUsage();
     const spaces = Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, { size: sp.space_size, used: sp.space_used_size }]));

@@ -7,17 +7,18 @@
 //     NOTIFY → 200, unSUBSCRIBE → 401 → 200, NOTIFY → 200 with MD5 digest (SIPp 3.6.1 answers
 //     MD5 only), peer `authw`. Target ≥ 5,000 cycles/s.
 //  3. memory: a raw UDP client (bench/presence-lib.mjs) opens --subs subscriptions (default
-//     100,000) spread over --hints hints, in two halves; herald's RSS (after a forced GC, once the
-//     SIP transactions are gone) before, between and after: the growth from the fresh server
-//     divided by the count, and the growth over the second half divided by its count (fixed costs
-//     such as the young generation's growth to its maximum are paid in the first half). Target ≤ 2 KB.
+//     100,000) spread over --hints hints; herald's RSS (after a forced GC) before and after,
+//     divided by the count. "After" is the steady state: the SIP transactions of the burst are
+//     gone and herald was left quiet until its RSS stopped falling (V8 shrinks its young generation
+//     and compacts after a burst). The figure right after the transactions went is printed too.
+//     Target ≤ 2 KB.
 // A step is clean when SIPp reports 0 failed calls, 0 retransmissions, 0 unexpected messages;
 // the figure is the highest clean achieved rate. herald's CPU is shared with SIPp (2 cores).
 // Usage: node bench/presence-subscribe.mjs [--only noauth|auth|memory] [--step-seconds 10]
 //        [--noauth-rates 2000,4000,…] [--auth-rates 1000,2000,…] [--subs 100000] [--hints 1000]
 //        [--build dist]
 import { join } from 'node:path';
-import { options, root, startBenchServer, runSipp, RawWatchers, waitUntil } from './presence-lib.mjs';
+import { options, root, startBenchServer, runSipp, RawWatchers, udpSocketDrops, waitUntil } from './presence-lib.mjs';
 
 const opt = options();
 const only = opt('--only', '');
@@ -37,15 +38,18 @@ async function series(label, scenario, rates, csv, extra) {
     const server = await startBenchServer({ build });
     try {
       await server.rx('devstate change Custom:lamp NOT_INUSE');
+      const m0 = await server.mem({ count: false });
       const calls = rate * stepSeconds;
       const r = await runSipp({ scenario, target: `127.0.0.1:${server.port}`, rate, calls, csv, limit: Math.max(200, rate), timeoutSec: stepSeconds * 4 + 30, extra });
+      const heraldDrops = udpSocketDrops(server.port);
       const m = await server.mem();
       const achieved = r.successful / (r.elapsedMs / 1000);
       const clean = r.failed === 0 && r.retrans === 0 && r.unexpected === 0 && r.successful === calls;
       if (clean) best = Math.max(best, achieved);
       console.log(
-        `  rate ${rate}/s: ${r.successful}/${calls} ok, ${r.failed} failed, ${r.retrans} retrans, ${r.unexpected} unexpected, ${r.udpDrops} UDP drops (machine-wide); ` +
-          `achieved ${achieved.toFixed(0)}/s; herald RSS ${(m.rss / 1048576).toFixed(0)} MiB, CPU ${(m.cpuMs / 1000).toFixed(1)} s ${clean ? 'CLEAN' : ''}`,
+        `  rate ${rate}/s: ${r.successful}/${calls} ok, ${r.failed} failed, ${r.retrans} retrans, ${r.unexpected} unexpected, ${r.udpDrops} UDP drops (machine-wide; ${heraldDrops} on herald's socket); ` +
+          `achieved ${achieved.toFixed(0)}/s; herald RSS ${(m.rss / 1048576).toFixed(0)} MiB, CPU ${(m.cpuMs / 1000).toFixed(1)} s ` +
+          `(${((1000 * (m.cpuMs - m0.cpuMs)) / Math.max(1, r.successful + r.failed)).toFixed(0)} µs per call, all threads) ${clean ? 'CLEAN' : ''}`,
       );
       if (r.failed > 0 && r.errors) console.log(`    ${r.errors.split('\n').slice(0, 3).join('\n    ')}`);
       if (!clean && r.failed > calls / 10) break; // far past the knee: stop ramping
@@ -76,20 +80,34 @@ if (!only || only === 'auth') {
   );
 }
 if (!only || only === 'memory') {
-  console.log(`\nmemory: ${subs} subscriptions over ${hints} hints, in two halves`);
+  console.log(`\nmemory: ${subs} subscriptions over ${hints} hints`);
   const server = await startBenchServer({ build, hints });
   const client = new RawWatchers(server.port, 32);
   const mib = (x) => (x / 1048576).toFixed(1);
   const spaces = (m) => Object.entries(m.spaces ?? {}).filter(([, v]) => v.size > 0).map(([k, v]) => `${k.replace(/_space$/, '')} ${mib(v.size)}/${mib(v.used)}`).join(', ');
-  // Completed transactions are kept 32 s (64*T1) on UDP: wait until they are gone (steady state).
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // Steady state: completed transactions are kept 32 s (64*T1) on UDP, so wait until they are
+  // gone; then leave herald quiet until its RSS stops falling (V8's memory reducer shrinks the
+  // young generation and compacts the old space some seconds after a burst; forced GCs while
+  // polling kept it from running), and measure after a forced GC.
   const settled = async () => {
-    let m = await server.mem();
+    let m = await server.mem({ gc: false, count: false });
     const deadline = Date.now() + 90_000;
     while (m.transactions > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 2000));
-      m = await server.mem();
+      await sleep(2000);
+      m = await server.mem({ gc: false, count: false });
     }
-    return m;
+    const busy = await server.mem();
+    const quietUntil = Date.now() + 60_000;
+    let last = m.rss;
+    for (let quiet = 0; Date.now() < quietUntil; ) {
+      await sleep(5000);
+      m = await server.mem({ gc: false, count: false });
+      quiet = m.rss > last * 0.99 ? quiet + 1 : 0;
+      last = m.rss;
+      if (quiet >= 3) break;
+    }
+    return { busy, quiet: await server.mem() };
   };
   const open = async (from, count) => {
     const t = Date.now();
@@ -104,24 +122,16 @@ if (!only || only === 'memory') {
   try {
     await client.open();
     const before = await server.mem();
-    const half = Math.floor(subs / 2);
-    const n1 = await open(0, half);
-    const mid = await settled();
-    const n2 = await open(half, subs - half);
-    const after = await settled();
-    const n = n1 + n2;
+    const n = await open(0, subs);
+    const { busy, quiet: after } = await settled();
     const per = (after.rss - before.rss) / n;
     const perHeap = (after.heapUsed - before.heapUsed) / n;
-    const marginal = (after.rss - mid.rss) / n2;
-    const marginalHeap = (after.heapUsed - mid.heapUsed) / n2;
-    console.log(`  RSS ${mib(before.rss)} → ${mib(mid.rss)} → ${mib(after.rss)} MiB; server counts ${after.subscriptions}`);
-    console.log(`  from the fresh server to ${n}: ${(per / 1024).toFixed(2)} KB RSS per subscription (V8 heap in use ${(perHeap / 1024).toFixed(2)} KB)`);
-    console.log(`  from ${n1} to ${n} (young generation, code and pools already grown): ${(marginal / 1024).toFixed(2)} KB RSS per subscription (heap in use ${(marginalHeap / 1024).toFixed(2)} KB)`);
-    console.log(`  V8 heap committed ${mib(before.heapTotal)} → ${mib(mid.heapTotal)} → ${mib(after.heapTotal)} MiB, external (buffers) ${mib(before.external)} → ${mib(after.external)} MiB; the rest of RSS is native (SQLite, the store's writer thread, malloc)`);
+    console.log(`  once the transactions were gone: RSS ${mib(busy.rss)} MiB, ${((busy.rss - before.rss) / n / 1024).toFixed(2)} KB per subscription (heap spaces ${spaces(busy)})`);
+    console.log(`  RSS ${mib(before.rss)} → ${mib(after.rss)} MiB (quiet, forced GC): ${(per / 1024).toFixed(2)} KB per subscription (V8 heap in use ${(perHeap / 1024).toFixed(2)} KB); server counts ${after.subscriptions}`);
+    console.log(`  V8 heap committed ${mib(before.heapTotal)} → ${mib(after.heapTotal)} MiB, external (buffers) ${mib(before.external)} → ${mib(after.external)} MiB; the rest of RSS is native (SQLite, the store's writer thread, malloc)`);
     console.log(`  heap spaces (committed/used MiB) before: ${spaces(before)}\n                                   after:  ${spaces(after)}`);
     if (after.rssParts?.RssAnon !== undefined) console.log(`  RSS parts before ${JSON.stringify(before.rssParts)} after ${JSON.stringify(after.rssParts)} (kB)`);
     results.memoryKb = per / 1024;
-    results.memoryMarginalKb = marginal / 1024;
   } finally {
     client.close();
     await server.stop();
@@ -130,4 +140,4 @@ if (!only || only === 'memory') {
 console.log('\nsummary:');
 if (results.noauth !== undefined) console.log(`  highest clean SUBSCRIBE+NOTIFY rate without auth: ${results.noauth.toFixed(0)}/s (target ≥ 13,000)`);
 if (results.auth !== undefined) console.log(`  highest clean authenticated cycle rate: ${results.auth.toFixed(0)}/s (target ≥ 5,000)`);
-if (results.memoryKb !== undefined) console.log(`  memory per subscription: ${results.memoryKb.toFixed(2)} KB from a fresh server, ${results.memoryMarginalKb.toFixed(2)} KB from ${Math.floor(subs / 2)} to ${subs} (target ≤ 2 KB)`);
+if (results.memoryKb !== undefined) console.log(`  memory per subscription: ${results.memoryKb.toFixed(2)} KB (target ≤ 2 KB)`);

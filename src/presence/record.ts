@@ -74,6 +74,28 @@ function usualTarget(remoteUri: string, dest: Endpoint): string | null {
   return m ? `sip:${m[1]}@${uriHost(dest.address)}:${dest.port}` : null;
 }
 
+/**
+ * The subscriber's From as most phones write it, `<sip:PEER@DOMAIN>`, stored as `@DOMAIN`;
+ * anything else as it is (a name-addr or URI never starts with '@').
+ */
+function encodeRemoteAddress(remoteAddress: string, peer: string): string {
+  const head = `<sip:${peer}@`;
+  if (remoteAddress.startsWith(head) && remoteAddress.endsWith('>')) {
+    const domain = remoteAddress.slice(head.length, -1);
+    if (!domain.includes('>')) return `@${domain}`;
+  }
+  return remoteAddress;
+}
+
+function decodeRemoteAddress(stored: string, peer: string): string {
+  return stored.startsWith('@') ? `<sip:${peer}${stored}>` : stored;
+}
+
+/** The To of the SUBSCRIBE when it is `<sip:EXTEN@DOMAIN>` with the From's domain (null: no such domain). */
+function usualLocalAddress(exten: string, storedRemote: string): string | null {
+  return storedRemote.startsWith('@') ? `<sip:${exten}${storedRemote}>` : null;
+}
+
 /** lastPresence of a record that has not notified yet (shared, never mutated). */
 const NOT_SET: PresenceInfo = Object.freeze({ state: 'not_set', subtype: '', message: '' });
 
@@ -89,8 +111,9 @@ const FIELDS_V3 = 34;
 
 /**
  * Format 3: one JSON array in a fixed field order, without field names; what can be derived
- * from other fields is written as 0: the event's default body type, an Event header equal to
- * the package name, null, the local tag when it is the store key, URIs that merely repeat
+ * from other fields is written as 0 (or shortened): the event's default body type, an Event
+ * header equal to the package name, null, the local tag when it is the store key, a From of
+ * `<sip:PEER@DOMAIN>` (as `@DOMAIN`) and a To of `<sip:EXTEN@DOMAIN>`, URIs that merely repeat
  * their address, a creation time equal to expiresAt − expiresSec (never refreshed), an
  * unset lastPresence, an empty route set, UDP, the usual remote target (From user at the
  * source address), and our Contact's `sip:<exten>` start. ~170 bytes for a typical phone
@@ -101,6 +124,7 @@ export function encodeRecord(rec: SubscriptionRecord): string {
   const d = rec.dialog;
   const p = rec.lastPresence;
   const contactHead = `sip:${rec.exten}@`;
+  const remote = encodeRemoteAddress(d.remoteAddress, rec.peer);
   return JSON.stringify([
     FORMAT_VERSION,
     EVENT_CODES.indexOf(rec.event),
@@ -123,8 +147,8 @@ export function encodeRecord(rec: SubscriptionRecord): string {
     d.callId,
     d.localTag === rec.id ? 0 : d.localTag,
     d.remoteTag,
-    d.localAddress,
-    d.remoteAddress,
+    d.localAddress === usualLocalAddress(rec.exten, remote) ? 0 : d.localAddress,
+    remote,
     d.localAddress === `<${d.localUri}>` ? 0 : d.localUri,
     d.remoteAddress === `<${d.remoteUri}>` ? 0 : d.remoteUri,
     d.remoteTarget === usualTarget(d.remoteUri, d.dest) ? 0 : d.remoteTarget,
@@ -156,12 +180,15 @@ function decodeV3(a: unknown[], id: string): SubscriptionRecord | null {
   if (!isStrOr0(mailbox) || !isStrOr0(account) || !isStr(userAgent) || (digium !== 0 && digium !== 1) || (compat !== 0 && compat !== 1)) return null;
   if (!isNum(expiresSec) || !isNum(expiresAt) || !isNum(createdAt) || !isNum(version) || !isNum(lastState)) return null;
   if (presence !== 0 && !(Array.isArray(presence) && presence.length === 3 && presence.every(isStr))) return null;
-  if (!isStr(callId) || !isStrOr0(localTag) || !isStr(remoteTag) || !isStr(localAddress) || !isStr(remoteAddress)) return null;
+  if (!isStr(callId) || !isStrOr0(localTag) || !isStr(remoteTag) || !isStrOr0(localAddress) || !isStr(remoteAddress)) return null;
   if (!isStrOr0(localUri) || !isStrOr0(remoteUri) || !isStrOr0(remoteTarget)) return null;
   if (!(routeSet === 0 || (Array.isArray(routeSet) && routeSet.every(isStr))) || !isNum(localCseq) || !isNum(remoteCseq)) return null;
   if (!(proto === 0 || isProto(proto)) || !isStr(address) || !isNum(port) || !isStrOr0(connectionId) || !isStr(contact)) return null;
   const dest: Endpoint = { proto: proto === 0 ? 'UDP' : proto, address, port };
-  const fromUri = remoteUri === 0 ? remoteAddress.slice(1, -1) : remoteUri;
+  const fromAddress = decodeRemoteAddress(remoteAddress, peer);
+  const toAddress = localAddress === 0 ? usualLocalAddress(exten, remoteAddress) : localAddress;
+  if (toAddress === null) return null;
+  const fromUri = remoteUri === 0 ? fromAddress.slice(1, -1) : remoteUri;
   const target = remoteTarget === 0 ? usualTarget(fromUri, dest) : remoteTarget;
   if (target === null) return null;
   const bodyType = body === 0 ? DEFAULT_BODY[event] : ((body.includes('/') ? body : MEDIA_PREFIX + body) as BodyType);
@@ -188,9 +215,9 @@ function decodeV3(a: unknown[], id: string): SubscriptionRecord | null {
       callId,
       localTag: localTag === 0 ? id : localTag,
       remoteTag,
-      localAddress,
-      remoteAddress,
-      localUri: localUri === 0 ? localAddress.slice(1, -1) : localUri,
+      localAddress: toAddress,
+      remoteAddress: fromAddress,
+      localUri: localUri === 0 ? toAddress.slice(1, -1) : localUri,
       remoteUri: fromUri,
       remoteTarget: target,
       routeSet: routeSet === 0 ? NO_ROUTES : routesOf(routeSet as string[]),
