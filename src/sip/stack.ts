@@ -416,8 +416,13 @@ function applyRport(req: SipRequest, source: Endpoint): void {
     changed = true;
   }
   if (!changed) return;
+  const via = { ...top, params };
+  const text = formatVia(via);
+  // In place when the top Via has its own line (the usual case): the From, To, CSeq … parsed by
+  // validateRequest stay cached instead of being parsed again by every later reader.
+  if (req.replaceTopVia(text, via)) return;
   const all = req.headers.getAll('Via');
-  all[0] = formatVia({ ...top, params });
+  all[0] = text;
   req.headers.set('Via', all);
   req.invalidate();
 }

@@ -93,6 +93,13 @@ export class SipHeaders implements SipHeadersShape {
     this.changed();
   }
 
+  /** Replace the value of header line `index` in place (same name and position). */
+  replaceAt(index: number, value: string): void {
+    if (index < 0 || index >= this.values.length) throw new RangeError(`no header line ${index}`);
+    this.values[index] = value;
+    this.changed();
+  }
+
   prepend(name: string, value: string): void {
     const h = lookupHeaderName(name);
     // Absent: put it first (a new top Via belongs at the top of the header section).

@@ -4,7 +4,7 @@
  */
 import { SipParseError, badRequest } from './errors.js';
 import { SipHeaders } from './headers.js';
-import { parseUint, isToken, trimLws } from './lex.js';
+import { parseUint, isToken, splitList, trimLws } from './lex.js';
 import { parseNameAddr } from './name-addr.js';
 import type { CSeq, NameAddr, SipRequestShape, SipResponseShape, SipUri, Via } from './types.js';
 import { parseUri } from './uri.js';
@@ -108,6 +108,25 @@ abstract class SipMessageBase {
   get vias(): Via[] {
     this.fresh();
     return (this.cVias ??= this.headers.getAll('via').map(parseVia));
+  }
+
+  /**
+   * Rewrite the top Via (its value `text`, parsed `via`) where its header line holds it alone, and
+   * keep every other cached parse: filling in received/rport (§18.2.1, RFC 3581) must not make
+   * From, To, CSeq and Contact be parsed again. False (nothing changed) when the top Via shares
+   * its line with others; the caller then rewrites the Via lines itself.
+   */
+  replaceTopVia(text: string, via: Via): boolean {
+    const vias = this.vias;
+    const h = this.headers;
+    const first = h.keys.indexOf('via');
+    if (first < 0 || splitList(h.values[first] as string).length !== 1) return false;
+    h.replaceAt(first, text);
+    const next = vias.slice();
+    next[0] = via;
+    this.cVias = next;
+    this.cacheGen = h.generation;
+    return true;
   }
 
   get contacts(): NameAddr[] {
