@@ -5,7 +5,8 @@
  *    Require: timer in the 200), passes the caller's Session-Expires and Min-SE (at least ours)
  *    to the callee, and answers the caller's bodiless refresh UPDATE itself (Session-Expires);
  *  - a callee with timers: its Session-Expires and refresher reach the caller; its refresh UPDATE
- *    is relayed and the caller's 200 comes back with Session-Expires added;
+ *    is relayed and the caller's 200 comes back with Session-Expires added (herald answers it
+ *    itself when the caller's INVITE did not allow UPDATE);
  *  - a Session-Expires below session-minse → 422 with Min-SE;
  *  - expiry (§10) at the interval minus min(32 s, a third): BYE to both phones (a real 60 s wait),
  *    and on a fake clock the refresh at half the interval when herald refreshes.
@@ -61,6 +62,15 @@ test("callee with timers: its Session-Expires 600;refresher=uas reaches the call
   await settled(2);
 });
 
+test("callee with timers, caller without UPDATE in Allow: herald answers the callee's refresh UPDATE itself", { skip }, async () => {
+  const { uas } = await callee(h, '2000', 'uas_timer_refresher.xml', 1);
+  const r = await runSipp({ scenario: callScenario('uac_timer_noupdate.xml'), target: h.target, inf: csv(h.dir, 't2b.csv', [['1000', '100']]), calls: 1, timeoutSec: 20, args: ['-d', '300'] });
+  assert.equal(r.successful, 1, summary(r));
+  const u = await uas.result;
+  assert.equal(u.successful, 1, summary(u));
+  await settled(3);
+});
+
 test('Session-Expires below session-minse → 422 Session Interval Too Small with Min-SE', { skip }, async () => {
   const r = await runSipp({ scenario: callScenario('uac_timer_small.xml'), target: h.target, inf: csv(h.dir, 't3.csv', [['1000', '100']]), calls: 1, timeoutSec: 20 });
   assert.equal(r.successful, 1, summary(r));
@@ -78,7 +88,7 @@ test('no refresh: the session expires (90 s interval → 60 s, §10) and herald 
   assert.equal(u.successful, 1, summary(u));
   const took = Date.now() - started;
   assert.ok(took >= 59_000 && took < 75_000, `BYE after ${took} ms`);
-  await settled(3);
+  await settled(4);
   assert.equal(h.calls.cdr?.last(1)[0]?.disposition, 'ANSWERED');
 });
 

@@ -43,7 +43,7 @@ export class CalleePracks {
     }
     if (rseq !== e.lastRSeq + 1) return 'drop';
     e.lastRSeq = rseq;
-    const dialog = e.dialog;
+    const early = e;
     const rack = `${rseq} ${invite.cseq.seq} ${invite.method}`;
     let sent = false;
     return {
@@ -53,14 +53,21 @@ export class CalleePracks {
           return;
         }
         sent = true;
-        this.send(dialog, rack, from, tx);
+        // The dialog as it is now: confirmed by a 2xx in the meantime, the PRACK goes in it.
+        this.send(early.dialog, rack, from, tx);
       },
     };
   }
 
-  /** The CSeq the early dialog with this tag reached (the confirmed dialog continues from it). */
-  localSeq(tag: string | null): number {
-    return (tag !== null ? this.early.get(tag)?.dialog.localSeq : undefined) ?? 0;
+  /**
+   * A 2xx confirmed the early dialog with this tag as `dialog`: its CSeq continues from the
+   * early one's (PRACKs used numbers), and a PRACK still to be relayed goes in it.
+   */
+  confirm(tag: string | null, dialog: Dialog): void {
+    const e = tag !== null ? this.early.get(tag) : undefined;
+    if (!e) return;
+    dialog.localSeq = Math.max(dialog.localSeq, e.dialog.localSeq);
+    e.dialog = dialog;
   }
 
   private send(dialog: Dialog, rack: string, from: SipRequest | null, tx: ServerTransaction | null): void {

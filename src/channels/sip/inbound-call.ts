@@ -323,6 +323,23 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     return refreshAnswerHeaders(req, res);
   }
 
+  /**
+   * The callee's bodiless refresh UPDATE when the caller's INVITE did not allow UPDATE: the
+   * caller could only refuse it, so herald answers it (200 with Session-Expires, timer restarted).
+   * Null when it is to be relayed.
+   */
+  answerCalleeRefresh(req: SipRequest): Array<[string, string]> | null {
+    if (req.method !== 'UPDATE' || req.body.length > 0 || !this.session) return null;
+    const allow = this.invite.headers.getAll('Allow').map((m) => m.trim().toUpperCase());
+    if (allow.length === 0 || allow.includes('UPDATE')) return null;
+    const asked = parseSessionExpires(req);
+    this.session.refreshed(asked && asked !== 'bad' ? asked.delta : null);
+    const refresher = asked && asked !== 'bad' && asked.refresher ? asked.refresher : 'uas';
+    const headers: Array<[string, string]> = [['Session-Expires', formatSessionExpires(this.session.intervalSec, refresher)]];
+    if (refresher === 'uac') headers.push(['Require', 'timer']);
+    return headers;
+  }
+
   /** §10: no refresh before the session expired → hang up (BYE to both sides). */
   private sessionExpired(): void {
     if (this.state !== 'answered' || this.byeReceived) return;

@@ -207,7 +207,7 @@ export function createCallsModule(): CallsModule {
           call.onAck((body) => out.acknowledge(body));
           const refreshed = (req: SipRequest, res: SipResponse): Array<[string, string]> => call.sessionRefreshed(req, res);
           call.relay = relayInto(ctx, () => (out.channel.hungUp ? null : out.dialog), call.dialog, refreshed);
-          out.relay = relayInto(ctx, () => (call.answered ? call.dialog : null), out.dialog, refreshed);
+          out.relay = relayInto(ctx, () => (call.answered ? call.dialog : null), out.dialog, refreshed, (req) => call.answerCalleeRefresh(req));
         },
       });
       pbx.apps.register(dialApp);

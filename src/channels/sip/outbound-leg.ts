@@ -207,7 +207,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
     }
     const { binding } = this.init;
     const dialog = Dialog.asUac(invite, res, this.dest, binding.connectionId, ctx.contactFor(this.init.caller.callerId.num || 'anonymous', this.dest));
-    dialog.localSeq = Math.max(dialog.localSeq, this.pracks?.localSeq(res.toTag) ?? 0);
+    this.pracks?.confirm(res.toTag, dialog);
     this.dialogRef = dialog;
     // RFC 3264 §4 late offer: an offer in the 2xx to an INVITE without one is answered in the ACK,
     // so a leg that is to be bridged holds its ACK until the caller's ACK brings the answer.

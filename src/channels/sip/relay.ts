@@ -33,7 +33,14 @@ export function refuseGlaringInvite(own: Dialog, req: SipRequest, tx: ServerTran
  * onRefreshed: a relayed re-INVITE/UPDATE got a 2xx (a session refresh); it returns headers to add
  * to the 2xx going back (Session-Expires when the answering side left it out).
  */
-export function relayInto(ctx: CallsContext, target: () => Dialog | null, source: Dialog, onRefreshed?: (req: SipRequest, res: SipResponse) => Array<[string, string]>) {
+export function relayInto(
+  ctx: CallsContext,
+  target: () => Dialog | null,
+  source: Dialog,
+  onRefreshed?: (req: SipRequest, res: SipResponse) => Array<[string, string]>,
+  /** Headers of a 200 herald gives itself instead of relaying (a refresh the other side cannot take), else null. */
+  answerHere?: (req: SipRequest) => Array<[string, string]> | null,
+) {
   const ownContact = source.localContact;
   /** Late-offer re-INVITEs whose 2xx waits for the sender's ACK, by the sender's CSeq. */
   const heldAcks = new Map<number, (body: MediaBody | null) => void>();
@@ -45,6 +52,11 @@ export function relayInto(ctx: CallsContext, target: () => Dialog | null, source
       return;
     }
     if (!tx) return;
+    const own = answerHere?.(req) ?? null;
+    if (own) {
+      tx.reply(200, 'OK', own);
+      return;
+    }
     if (!dialog) {
       tx.reply(481, 'Call/Transaction Does Not Exist');
       return;
