@@ -20,16 +20,8 @@ import { refuseGlaringInvite } from './relay.js';
 import { BlindTransfer, referTarget } from './refer.js';
 import type { TransferLine, TransferOutcome } from '../../pbx/apps/transfer.js';
 import { bodyOf, declineAllStreams, holdInBody } from './sdp.js';
-import {
-  formatSessionExpires,
-  legInviteHeaders,
-  negotiate,
-  parseSessionExpires,
-  refreshAnswerHeaders,
-  SessionTimer,
-  type Refresher,
-  type SessionTimerSettings,
-} from './session-timer.js';
+import { legInviteHeaders, negotiate, type SessionTimerSettings } from './session-timer.js';
+import { CallerSession } from './caller-session.js';
 
 type CallState = 'early' | 'answered' | 'ended';
 
@@ -66,10 +58,7 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   /** The 2xx has gone out (it waits while a reliable 1xx with a body is unacknowledged). */
   private okSent = false;
   /** RFC 4028: the call's session timer once the 200 is out (null: none). */
-  private session: SessionTimer | null = null;
-  /** The session timer is herald's alone (the callee does not do timers). */
-  private sessionForCallee = false;
-  private sessionRefresher: Refresher = 'uac';
+  private session: CallerSession | null = null;
   /** The bridged leg gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
   relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
 
@@ -191,10 +180,14 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
       this.tx.respond(res);
       this.scheduleRetransmit(this.ctx.stack.timers.T1, 0);
       if (negotiated) {
-        const refresher = negotiated.heraldRefreshes;
-        this.sessionForCallee = negotiated.forCallee;
-        this.sessionRefresher = negotiated.refresher;
-        this.session = new SessionTimer(this.ctx.clock, negotiated.interval, refresher, () => this.sessionExpired(), () => this.refreshSession());
+        this.session = new CallerSession(this.ctx, this.invite, negotiated, {
+          liveDialog: () => (this.state === 'answered' && !this.byeReceived ? this.dialogRef : null),
+          hangUp: (why) => {
+            if (this.state !== 'answered' || this.byeReceived) return;
+            this.ctx.log.info({ channel: this.channel.name }, `${why}: hanging up`);
+            this.channel.requestHangup(CAUSE.RECOVERY_ON_TIMER_EXPIRE);
+          },
+        });
       }
     };
     // RFC 3262 §3: no 2xx while a reliable 1xx carrying a session description is unacknowledged.
@@ -273,16 +266,9 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
       if (!this.transferring?.onNotify(req, tx)) tx.reply(481, 'Subscription Does Not Exist');
       return;
     }
-    if (req.method === 'UPDATE' && req.body.length === 0 && this.session && this.sessionForCallee) {
-      // A bodiless refresh (RFC 4028 §7.4) of a timer herald keeps for the callee: answered here.
-      const asked = parseSessionExpires(req);
-      this.session.refreshed(asked && asked !== 'bad' ? asked.delta : null);
-      const headers: Array<[string, string]> = [['Contact', this.contact], ...refreshAnswerHeaders(req, null)];
-      if (headers.length === 1) {
-        headers.push(['Session-Expires', formatSessionExpires(this.session.intervalSec, this.sessionRefresher)]);
-        if (this.sessionRefresher === 'uac') headers.push(['Require', 'timer']);
-      }
-      tx.reply(200, 'OK', headers);
+    const own = this.session?.answerCallerUpdate(req) ?? null;
+    if (own) {
+      tx.reply(200, 'OK', [['Contact', this.contact], ...own]);
       return;
     }
     if (refuseGlaringInvite(this.dialog, req, tx)) return;
@@ -309,70 +295,14 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     return supported.length > 0 ? [['Supported', supported.join(', ')], ...rest] : rest;
   }
 
-  /**
-   * A relayed re-INVITE/UPDATE (from either side) got a 2xx: the session was refreshed (RFC 4028
-   * §10 restarts the timer). Returns Session-Expires for the 2xx going back when the answering
-   * side does not do timers.
-   */
+  /** A relayed re-INVITE/UPDATE got a 2xx (a session refresh): headers for the 2xx going back. */
   sessionRefreshed(req: SipRequest, res: SipResponse): Array<[string, string]> {
-    if (!this.session) return [];
-    const settled = parseSessionExpires(res);
-    const asked = parseSessionExpires(req);
-    const interval = settled && settled !== 'bad' ? settled.delta : asked && asked !== 'bad' ? asked.delta : null;
-    this.session.refreshed(interval);
-    return refreshAnswerHeaders(req, res);
+    return this.session?.relayedRefresh(req, res) ?? [];
   }
 
-  /**
-   * The callee's bodiless refresh UPDATE when the caller's INVITE did not allow UPDATE: the
-   * caller could only refuse it, so herald answers it (200 with Session-Expires, timer restarted).
-   * Null when it is to be relayed.
-   */
+  /** A callee's refresh the caller cannot take, answered by herald: its 200's headers, else null. */
   answerCalleeRefresh(req: SipRequest): Array<[string, string]> | null {
-    if (req.method !== 'UPDATE' || req.body.length > 0 || !this.session) return null;
-    const allow = this.invite.headers.getAll('Allow').map((m) => m.trim().toUpperCase());
-    if (allow.length === 0 || allow.includes('UPDATE')) return null;
-    const asked = parseSessionExpires(req);
-    this.session.refreshed(asked && asked !== 'bad' ? asked.delta : null);
-    const refresher = asked && asked !== 'bad' && asked.refresher ? asked.refresher : 'uas';
-    const headers: Array<[string, string]> = [['Session-Expires', formatSessionExpires(this.session.intervalSec, refresher)]];
-    if (refresher === 'uac') headers.push(['Require', 'timer']);
-    return headers;
-  }
-
-  /** §10: no refresh before the session expired → hang up (BYE to both sides). */
-  private sessionExpired(): void {
-    if (this.state !== 'answered' || this.byeReceived) return;
-    this.ctx.log.info({ channel: this.channel.name }, 'session timer expired without a refresh: hanging up');
-    this.channel.requestHangup(CAUSE.RECOVERY_ON_TIMER_EXPIRE);
-  }
-
-  /**
-   * herald is the refresher toward the caller (refresher=uas): a bodiless UPDATE (RFC 4028 §7.4).
-   * 2xx → the timer restarts; 481/408 (or no answer) mean the caller is gone → hang up (§10 waits
-   * for the other failures: without a refresh the session expires).
-   */
-  private refreshSession(): void {
-    const session = this.session;
-    if (!session || this.state !== 'answered' || this.byeReceived || !this.dialogRef) return;
-    const d = this.dialogRef;
-    const update = d.request('UPDATE', undefined, [
-      ['Session-Expires', formatSessionExpires(session.intervalSec, 'uas')],
-      ['Supported', 'timer'],
-    ]);
-    const gone = (): void => {
-      if (this.state === 'answered') this.channel.requestHangup(CAUSE.RECOVERY_ON_TIMER_EXPIRE);
-    };
-    this.ctx.stack.request(update, d.dest, {
-      onFinal: (res) => {
-        if (res.status >= 200 && res.status < 300) {
-          const settled = parseSessionExpires(res);
-          session.refreshed(settled && settled !== 'bad' ? settled.delta : null);
-        } else if (res.status === 481 || res.status === 408) gone();
-      },
-      onTimeout: gone,
-      onTransportError: gone,
-    }, { connectionId: d.connectionId });
+    return this.session?.answerCalleeUpdate(req) ?? null;
   }
 
   /** The dialplan is done with the channel: answer the INVITE or end the dialog accordingly. */
