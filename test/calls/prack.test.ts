@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSipp } from '../helpers/sipp.js';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock, RealClock } from '../../src/core/clock.js';
 import { createResponse, parseMessage, type SipRequest, type SipResponse } from '../../src/sip/message/index.js';
 import { parseRAck, ReliableProvisionals } from '../../src/sip/transaction/reliable-provisional.js';
 import type { ServerTransaction } from '../../src/sip/transaction/types.js';
@@ -97,6 +97,27 @@ test('no PRACK: the reliable 180 is retransmitted, then 500 after 64*T1; the cha
   await settled(5);
   const hs = h.server.context.store.entries('h').map((e) => e.value);
   assert.ok(hs.includes(':102'), JSON.stringify(hs));
+});
+
+test('50 calls with 100rel on both sides (PRACK relayed each time) leave no channel, dialog, transaction or timer', { skip, timeout: 90_000 }, async () => {
+  const before = h.calls.cdr?.counts().posted ?? 0;
+  const { uas } = await callee(h, '2000', 'uas_prack.xml', 50);
+  const clock = h.server.context.clock;
+  assert.ok(clock instanceof RealClock);
+  const timersBefore = clock.pending();
+  const r = await runSipp({ scenario: callScenario('uac_prack.xml'), target: h.target, inf: csv(h.dir, 'p6.csv', [['1000', '100']]), calls: 50, rate: 25, timeoutSec: 30 });
+  assert.equal(r.successful, 50, summary(r));
+  const u = await uas.result;
+  assert.equal(u.successful, 50, summary(u));
+  await settled(before + 50);
+  const stack = h.sip.getStack();
+  assert.ok(stack);
+  await waitUntil(() => {
+    const st = stack.stats();
+    return st.clientTransactions === 0 && st.serverTransactions === 0;
+  }, 45_000, () => `no transactions (${JSON.stringify(stack.stats())})`);
+  // Reliable 1xx retransmissions and 2xx retransmissions all cleared: no more timers than before.
+  await waitUntil(() => clock.pending() <= timersBefore, 10_000, () => `timers ${clock.pending()} > ${timersBefore}`);
 });
 
 /** A server transaction that records what it is asked to send. */
