@@ -11,13 +11,16 @@
  * retransmissions are the TU's job (it calls respond() again); ACKs there go to the TU.
  */
 import { createResponse, type SipRequest, type SipResponse } from '../message/index.js';
+import { deadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
 import { ServerTransactionBase, type ServerTransactionInit } from './server-base.js';
 
 export type IstState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
 
-export class InviteServerTransaction extends ServerTransactionBase {
+export class InviteServerTransaction extends ServerTransactionBase implements DeadlineTarget {
   state: IstState = 'proceeding';
   private retransmitInterval: number;
+  /** Timer L (64*T1): one shared queue per clock serves every answered call's transaction. */
+  private timerL: DeadlineSlot | null = null;
 
   constructor(init: ServerTransactionInit) {
     super(init);
@@ -52,7 +55,7 @@ export class InviteServerTransaction extends ServerTransactionBase {
       this.transmit(res);
       if (this.ended) return;
       this.shrink();
-      this.timers.start('L', this.tv.L, () => this.end('completed'));
+      this.timerL = deadlineQueue(this.env.clock, this.tv.L).add(this);
       return;
     }
     this.state = 'completed';
@@ -101,6 +104,20 @@ export class InviteServerTransaction extends ServerTransactionBase {
     this.transmit(this.lastResponse);
     this.retransmitInterval = Math.min(2 * this.retransmitInterval, this.env.timers.T2);
     this.timers.start('G', this.retransmitInterval, () => this.onTimerG());
+  }
+
+  /** Timer L ran out. */
+  onDeadline(): void {
+    this.timerL = null;
+    if (!this.ended) this.end('completed');
+  }
+
+  override terminate(): void {
+    if (this.timerL !== null) {
+      this.timerL.queue.remove(this.timerL);
+      this.timerL = null;
+    }
+    super.terminate();
   }
 
   private end(reason: 'completed' | 'timeout'): void {
