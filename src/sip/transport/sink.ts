@@ -62,13 +62,34 @@ export function onlyLineEnds(buf: Buffer): boolean {
   return true;
 }
 
+const FAMILY_MEMO_MAX = 1024;
+const familyMemo = new Map<string, 0 | 4 | 6>();
+
+/**
+ * net.isIP(address), remembered for the last addresses asked about: every datagram sent asks
+ * (dgram's lookup, the layer's socket choice) and isIP runs a regular expression each time. The
+ * memo is emptied when full, so it never holds more than FAMILY_MEMO_MAX short names.
+ */
+export function addressFamily(address: string): 0 | 4 | 6 {
+  // No IP literal is longer than 45 characters; longer names are not worth keeping.
+  if (address.length > 45) return isIP(address) as 0 | 4 | 6;
+  let fam = familyMemo.get(address);
+  if (fam === undefined) {
+    fam = isIP(address) as 0 | 4 | 6;
+    if (familyMemo.size >= FAMILY_MEMO_MAX) familyMemo.clear();
+    familyMemo.set(address, fam);
+  }
+  return fam;
+}
+
 export function ipFamily(address: string): 4 | 6 {
-  return isIP(address) === 6 ? 6 : 4;
+  return addressFamily(address) === 6 ? 6 : 4;
 }
 
 /** "1.2.3.4:5060" / "[::1]:5060"; IPv4-mapped IPv6 peers are shown as plain IPv4. */
 export function normalizeAddress(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  // Only an address starting "::" can be IPv4-mapped: skip the expression for all others.
+  const mapped = address.charCodeAt(0) === 0x3a ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address) : null;
   return mapped?.[1] ?? address.toLowerCase();
 }
 

@@ -4,9 +4,8 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
-import { isIP } from 'node:net';
 import { serializeMessage, type SipMessage } from '../message/index.js';
-import { ipFamily, normalizeAddress, onlyLineEnds, type TransportSink } from './sink.js';
+import { addressFamily, ipFamily, normalizeAddress, onlyLineEnds, type TransportSink } from './sink.js';
 import type { Endpoint } from './types.js';
 
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -21,7 +20,7 @@ function literalFirstLookup(
   family: number | LookupOneOptions,
   callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ): void {
-  const fam = isIP(address);
+  const fam = addressFamily(address);
   if (fam !== 0) {
     callback(null, address, fam);
     return;
