@@ -12,11 +12,11 @@ import type { RequestContext, ServerTransaction } from '../../sip/transaction/ty
 import type { InboundMessage } from '../../sip/transport/types.js';
 import type { CallerLine, MediaBody } from '../../pbx/apps/dial.js';
 import { performance } from 'node:perf_hooks';
-import type { TimerHandle } from '../../core/clock.js';
+import { OkRetransmission } from './ok-retransmission.js';
 import { CAUSE, causeToSipStatus } from './causes.js';
 import type { CallsContext, DialogUser, PrackTarget } from './context.js';
 import type { SipChannel } from './sip-channel.js';
-import { refuseGlaringInvite } from './relay.js';
+import { refuseGlaringInvite, type Relay } from './relay.js';
 import { BlindTransfer, referTarget } from './refer.js';
 import type { TransferLine, TransferOutcome } from '../../pbx/apps/transfer.js';
 import { bodyOf, declineAllStreams, holdInBody } from './sdp.js';
@@ -41,7 +41,7 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   private progressSent = false;
   private ok: SipResponse | null = null;
   private dialogRef: Dialog | null = null;
-  private retransmit: TimerHandle | null = null;
+  private retransmit: OkRetransmission | null = null;
   private acked = false;
   private byeReceived = false;
   private elsewhere = false;
@@ -60,7 +60,7 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   /** RFC 4028: the call's session timer once the 200 is out (null: none). */
   private session: CallerSession | null = null;
   /** The bridged leg gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
-  relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
+  relay: Relay | null = null;
 
   constructor(
     private readonly ctx: CallsContext,
@@ -178,7 +178,7 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
       this.okSent = true;
       this.reliable?.stop();
       this.tx.respond(res);
-      this.scheduleRetransmit(this.ctx.stack.timers.T1, 0);
+      this.startRetransmit(res);
       if (negotiated) {
         this.session = new CallerSession(this.ctx, this.invite, negotiated, {
           liveDialog: () => (this.state === 'answered' && !this.byeReceived ? this.dialogRef : null),
@@ -317,6 +317,8 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     this.session?.stop();
     this.transferring?.abandon();
     this.stopRetransmit(false);
+    this.relay?.stop();
+    this.relay = null;
     if (was === 'early' && !this.finalSent) {
       this.finalSent = true;
       const [status, reason] = causeToSipStatus(this.channel.hangupCause || CAUSE.NORMAL_CLEARING);
@@ -364,27 +366,28 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     this.channel.requestHangup(this.elsewhere ? CAUSE.ANSWERED_ELSEWHERE : CAUSE.NORMAL_CLEARING);
   }
 
-  private scheduleRetransmit(interval: number, elapsed: number): void {
-    const { T1, T2 } = this.ctx.stack.timers;
+  /** §13.3.1.4: our 2xx goes again at T1 doubling up to T2 until the ACK; 64*T1 without one → BYE. */
+  private startRetransmit(res: SipResponse): void {
     if (this.acked) return;
-    this.retransmit = this.ctx.clock.setTimer(interval, () => {
-      this.retransmit = null;
-      if (this.acked || this.state !== 'answered' || !this.ok) return;
-      const spent = elapsed + interval;
-      if (spent >= 64 * T1) {
-        // §13.3.1.4: no ACK → "the UAS ... SHOULD terminate the dialog" with BYE.
+    this.retransmit = new OkRetransmission(
+      this.ctx.clock,
+      this.ctx.stack.timers,
+      () => {
+        if (!this.acked && this.state === 'answered' && this.ok === res) this.tx.respond(res);
+      },
+      () => {
+        this.retransmit = null;
+        if (this.acked || this.state !== 'answered') return;
+        // §13.3.1.4: no ACK → "the session SHOULD be terminated" with BYE.
         this.ctx.log.info({ channel: this.channel.name }, 'no ACK for 2xx: hanging up');
         this.channel.requestHangup(CAUSE.NORMAL_CLEARING);
-        return;
-      }
-      this.tx.respond(this.ok);
-      this.scheduleRetransmit(Math.min(2 * interval, T2), spent);
-    });
+      },
+    );
   }
 
   private stopRetransmit(acked: boolean): void {
     if (acked) this.acked = true;
-    this.ctx.clock.clear(this.retransmit);
+    this.retransmit?.stop();
     this.retransmit = null;
   }
 

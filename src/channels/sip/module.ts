@@ -200,14 +200,29 @@ export function createCallsModule(): CallsModule {
           const out = leg ? book.legs.get(caller)?.get(leg.name) : undefined;
           if (caller instanceof SipChannel) caller.bridgedTo = leg ? leg.name : null;
           if (!call || !out) {
-            if (call) call.relay = null;
+            if (call) {
+              call.relay?.stop();
+              call.relay = null;
+            }
             return;
           }
           out.channel.bridgedTo = caller.name;
           call.onAck((body) => out.acknowledge(body));
           const refreshed = (req: SipRequest, res: SipResponse): Array<[string, string]> => call.sessionRefreshed(req, res);
-          call.relay = relayInto(ctx, () => (out.channel.hungUp ? null : out.dialog), call.dialog, refreshed);
-          out.relay = relayInto(ctx, () => (call.answered ? call.dialog : null), out.dialog, refreshed, (req) => call.answerCalleeRefresh(req));
+          // §13.3.1.4: a side that never ACKs our 2xx to its re-INVITE is hung up (BYE), which ends the bridge.
+          call.relay = relayInto(ctx, {
+            target: () => (out.channel.hungUp ? null : out.dialog),
+            source: call.dialog,
+            onRefreshed: refreshed,
+            onNoAck: () => call.channel.requestHangup(CAUSE.NORMAL_CLEARING),
+          });
+          out.relay = relayInto(ctx, {
+            target: () => (call.answered ? call.dialog : null),
+            source: out.dialog,
+            onRefreshed: refreshed,
+            answerHere: (req) => call.answerCalleeRefresh(req),
+            onNoAck: () => out.channel.requestHangup(CAUSE.NORMAL_CLEARING),
+          });
         },
       });
       pbx.apps.register(dialApp);

@@ -15,7 +15,7 @@ import type { CallsContext, DialogUser } from './context.js';
 import { SipChannel } from './sip-channel.js';
 import { legDestination } from './technology.js';
 import type { Endpoint } from '../../sip/transport/types.js';
-import { refuseGlaringInvite } from './relay.js';
+import { refuseGlaringInvite, type Relay } from './relay.js';
 import { bodyOf, holdInBody } from './sdp.js';
 import { CalleePracks } from './callee-prack.js';
 
@@ -49,7 +49,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
   /** RFC 3262: the callee's reliable 1xx and their early dialogs (made on the first one). */
   private pracks: CalleePracks | null = null;
   /** The bridged caller side gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
-  relay: ((req: SipRequest, ctx: RequestContext) => void) | null = null;
+  relay: Relay | null = null;
 
   constructor(private readonly init: OutboundLegInit) {
     const { ctx } = init;
@@ -250,6 +250,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
     this.state = 'ended';
     const { ctx } = this.init;
     if (this.dialogRef && ctx.dialogs.get(this.dialogRef.key) === this) ctx.dialogs.delete(this.dialogRef.key);
+    this.relay?.stop();
     this.relay = null;
     this.channel.hangupCause = cause;
     this.channel.requestHangup(cause);

@@ -8,6 +8,9 @@
  * in has an INVITE of ours outstanding (a re-INVITE from that side gets 491) and the dialog it
  * came from has one of its own unanswered (a second one gets 500 with Retry-After); the call
  * stays up either way.
+ * The 2xx going back for a relayed re-INVITE is ours as UAS (§13.3.1.4): retransmitted at T1
+ * doubling up to T2 until the sender's ACK for it arrives; 64*T1 without one → onNoAck (the call
+ * ends with BYE). stop() clears those timers when the bridge ends.
  */
 import type { Dialog } from '../../sip/dialog/dialog.js';
 import type { SipRequest, SipResponse } from '../../sip/message/index.js';
@@ -16,6 +19,26 @@ import type { MediaBody } from '../../pbx/apps/dial.js';
 import type { RequestContext, ServerTransaction } from '../../sip/transaction/types.js';
 import type { CallsContext } from './context.js';
 import { bodyOf } from './sdp.js';
+import { OkRetransmission } from './ok-retransmission.js';
+
+/** Relays one side's in-dialog requests into the other's dialog; stop() when the bridge ends. */
+export type Relay = ((req: SipRequest, rctx: RequestContext) => void) & { stop(): void };
+
+export interface RelayOptions {
+  /** The dialog requests are relayed into (null once that side is gone). */
+  target: () => Dialog | null;
+  /** The sending side's dialog (its Contact goes back in a 2xx to a re-INVITE). */
+  source: Dialog;
+  /**
+   * A relayed re-INVITE/UPDATE got a 2xx (a session refresh); returns headers to add to the 2xx
+   * going back (Session-Expires when the answering side left it out).
+   */
+  onRefreshed?: (req: SipRequest, res: SipResponse) => Array<[string, string]>;
+  /** Headers of a 200 herald gives itself instead of relaying (a refresh the other side cannot take), else null. */
+  answerHere?: (req: SipRequest) => Array<[string, string]> | null;
+  /** The sender never acknowledged our 2xx to its re-INVITE within 64*T1: end the call. */
+  onNoAck: () => void;
+}
 
 const PASSED_HEADERS = ['Content-Disposition', 'Info-Package', 'Event', 'Session-Expires', 'Min-SE'];
 
@@ -28,26 +51,20 @@ export function refuseGlaringInvite(own: Dialog, req: SipRequest, tx: ServerTran
   return true;
 }
 
-/** source: the sending side's dialog (its Contact goes back in a 2xx to a re-INVITE). */
-/**
- * onRefreshed: a relayed re-INVITE/UPDATE got a 2xx (a session refresh); it returns headers to add
- * to the 2xx going back (Session-Expires when the answering side left it out).
- */
-export function relayInto(
-  ctx: CallsContext,
-  target: () => Dialog | null,
-  source: Dialog,
-  onRefreshed?: (req: SipRequest, res: SipResponse) => Array<[string, string]>,
-  /** Headers of a 200 herald gives itself instead of relaying (a refresh the other side cannot take), else null. */
-  answerHere?: (req: SipRequest) => Array<[string, string]> | null,
-) {
+export function relayInto(ctx: CallsContext, opts: RelayOptions): Relay {
+  const { target, source, onRefreshed, answerHere } = opts;
   const ownContact = source.localContact;
   /** Late-offer re-INVITEs whose 2xx waits for the sender's ACK, by the sender's CSeq. */
   const heldAcks = new Map<number, (body: MediaBody | null) => void>();
-  return (req: SipRequest, rctx: RequestContext): void => {
+  /** Our 2xx to the sender's re-INVITEs, retransmitted until its ACK, by its CSeq. */
+  const unacked = new Map<number, OkRetransmission>();
+  let stopped = false;
+  const relay = (req: SipRequest, rctx: RequestContext): void => {
     const tx = rctx.tx;
     const dialog = target();
     if (req.method === 'ACK') {
+      unacked.get(req.cseq.seq)?.stop();
+      unacked.delete(req.cseq.seq);
       heldAcks.get(req.cseq.seq)?.(bodyOf(req));
       return;
     }
@@ -109,7 +126,8 @@ export function relayInto(
         if (req.method === 'INVITE' && res.status < 300) headers.push(['Contact', ownContact]);
         if ((isInvite || req.method === 'UPDATE') && res.status >= 200 && res.status < 300 && onRefreshed) headers.push(...onRefreshed(req, res));
         const body = bodyOf(res);
-        tx.reply(res.status, res.reason, headers, body ?? undefined);
+        const sent = tx.reply(res.status, res.reason, headers, body ?? undefined);
+        if (isInvite && res.status >= 200 && res.status < 300 && !stopped) retransmitUntilAck(req.cseq.seq, sent, tx);
       },
       onTimeout: () => {
         settled();
@@ -121,4 +139,27 @@ export function relayInto(
       },
     }, { connectionId: dialog.connectionId });
   };
+  const retransmitUntilAck = (seq: number, res: SipResponse, tx: ServerTransaction): void => {
+    unacked.get(seq)?.stop();
+    const r = new OkRetransmission(
+      ctx.clock,
+      ctx.stack.timers,
+      () => tx.respond(res),
+      () => {
+        unacked.delete(seq);
+        ctx.log.info({ callId: source.callId }, 'no ACK for the 2xx to a re-INVITE: ending the call');
+        opts.onNoAck();
+      },
+    );
+    unacked.set(seq, r);
+  };
+  return Object.assign(relay, {
+    stop(): void {
+      stopped = true;
+      for (const r of unacked.values()) r.stop();
+      unacked.clear();
+      // A 2xx we hold the ACK for is acknowledged without a body before the call ends (§13.2.2.4).
+      for (const send of [...heldAcks.values()]) send(null);
+    },
+  });
 }
