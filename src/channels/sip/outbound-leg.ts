@@ -48,6 +48,8 @@ export class OutboundLeg implements DialLeg, DialogUser {
   private ackHeld = false;
   /** RFC 3262: the callee's reliable 1xx and their early dialogs (made on the first one). */
   private pracks: CalleePracks | null = null;
+  /** The user part of our From and Contact (the leg's caller number when its INVITE went out). */
+  private fromUser = 'anonymous';
   /** The bridged caller side gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
   relay: Relay | null = null;
 
@@ -89,8 +91,13 @@ export class OutboundLeg implements DialLeg, DialogUser {
     const { ctx, binding, caller } = this.init;
     const dest = legDestination(binding);
     this.dest = dest;
-    const num = caller.callerId.num || 'anonymous';
-    const display = caller.callerId.name ? `${quote(caller.callerId.name)} ` : '';
+    // The leg channel's caller ID as it is now: a b() routine (run before this INVITE) may have
+    // set CALLERID(num)/CALLERID(name) on it; it starts as the caller's (chan_sip builds From from
+    // the outgoing channel's caller ID when the call is placed).
+    const cid = this.channel.callerId;
+    const num = cid.num || 'anonymous';
+    this.fromUser = num;
+    const display = cid.name ? `${quote(cid.name)} ` : '';
     const h = new SipHeaders();
     h.append('From', `${display}<sip:${num}@${ctx.hostFor(dest)}>;tag=${newTag()}`);
     h.append('To', `<${binding.uri}>`);
@@ -173,7 +180,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
   private onProvisional(res: SipResponse): void {
     if (this.state !== 'calling' || this.wantCancel || !this.invite) return;
     const { ctx } = this.init;
-    const contact = ctx.contactFor(this.init.caller.callerId.num || 'anonymous', this.dest);
+    const contact = ctx.contactFor(this.fromUser, this.dest);
     const prack = (this.pracks ??= new CalleePracks(ctx)).receive(res, this.invite, this.dest, this.init.binding.connectionId, contact);
     if (prack === 'drop') return;
     // The caller's side takes a reliable 1xx it sends on reliably (ctx.reliableSource → null).
@@ -206,7 +213,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
       return;
     }
     const { binding } = this.init;
-    const dialog = Dialog.asUac(invite, res, this.dest, binding.connectionId, ctx.contactFor(this.init.caller.callerId.num || 'anonymous', this.dest));
+    const dialog = Dialog.asUac(invite, res, this.dest, binding.connectionId, ctx.contactFor(this.fromUser, this.dest));
     this.pracks?.confirm(res.toTag, dialog);
     this.dialogRef = dialog;
     // RFC 3264 §4 late offer: an offer in the 2xx to an INVITE without one is answered in the ACK,
