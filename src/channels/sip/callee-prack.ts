@@ -7,6 +7,8 @@
  * §4: "If the UAC receives another reliable provisional response to the same request, and its
  * RSeq value is not one higher than the value of the sequence number, that response MUST NOT be
  * acknowledged with a PRACK, and MUST NOT be processed further" — retransmissions included.
+ * It also keeps the early dialog of every tagged 1xx, reliable or not (RFC 3311 UPDATE before the
+ * answer goes in it).
  */
 import { Dialog } from '../../sip/dialog/dialog.js';
 import type { SipRequest, SipResponse } from '../../sip/message/index.js';
@@ -18,7 +20,8 @@ import { bodyOf } from './sdp.js';
 
 interface EarlyDialog {
   dialog: Dialog;
-  lastRSeq: number;
+  /** RSeq of the last reliable 1xx in it (null: none yet). */
+  lastRSeq: number | null;
 }
 
 export class CalleePracks {
@@ -26,6 +29,30 @@ export class CalleePracks {
   private readonly early = new Map<string, EarlyDialog>();
 
   constructor(private readonly ctx: CallsContext) {}
+
+  /**
+   * The early dialog a 1xx with a To tag (not 100) creates or belongs to; `created` when it is new.
+   * Null for a 1xx without a tag.
+   */
+  track(res: SipResponse, invite: SipRequest, dest: Endpoint, connectionId: string | null, localContact: string): { dialog: Dialog; created: boolean } | null {
+    const tag = res.toTag;
+    if (res.status === 100 || !tag) return null;
+    const e = this.early.get(tag);
+    if (e) return { dialog: e.dialog, created: false };
+    const dialog = Dialog.asUac(invite, res, dest, connectionId, localContact);
+    this.early.set(tag, { dialog, lastRSeq: null });
+    return { dialog, created: true };
+  }
+
+  /** The early (or, once confirmed, the confirmed) dialog with the callee's tag, if any. */
+  dialogByTag(tag: string | null): Dialog | null {
+    return tag !== null ? (this.early.get(tag)?.dialog ?? null) : null;
+  }
+
+  /** Every dialog kept, for the leg to forget its keys when it ends. */
+  dialogs(): Dialog[] {
+    return [...this.early.values()].map((e) => e.dialog);
+  }
 
   /**
    * A provisional response to our INVITE: null when it is not reliable, 'drop' when it must not
@@ -36,11 +63,10 @@ export class CalleePracks {
     const rseq = Number(res.headers.get('RSeq') ?? '');
     const tag = res.toTag;
     if (!Number.isInteger(rseq) || rseq < 1 || !tag) return null;
-    let e = this.early.get(tag);
-    if (!e) {
-      e = { dialog: Dialog.asUac(invite, res, dest, connectionId, localContact), lastRSeq: rseq - 1 };
-      this.early.set(tag, e);
-    }
+    this.track(res, invite, dest, connectionId, localContact);
+    const e = this.early.get(tag);
+    if (!e) return null;
+    e.lastRSeq ??= rseq - 1;
     if (rseq !== e.lastRSeq + 1) return 'drop';
     e.lastRSeq = rseq;
     const early = e;

@@ -34,6 +34,14 @@ export interface PrackTarget {
   relayPrack(from: SipRequest | null, tx: ServerTransaction | null): void;
 }
 
+/**
+ * One side's early dialog as the other side of the call sees it: where an UPDATE before the answer
+ * (RFC 3311) is relayed. dialog(): the early dialog (the confirmed one once answered), null when gone.
+ */
+export interface EarlyDialogRef {
+  dialog(): Dialog | null;
+}
+
 export interface CallsContext {
   /**
    * Set by a leg while Dial hears of its reliable 1xx: the caller's side takes it (and sets null)
@@ -41,6 +49,10 @@ export interface CallsContext {
    * nobody took is PRACKed by herald at once.
    */
   reliableSource: PrackTarget | null;
+  /** Set by a leg while Dial hears of its 1xx: the caller's side takes it when it passes that 1xx on. */
+  earlySource: EarlyDialogRef | null;
+  /** The caller's early dialog (UPDATE from a callee before the answer), null when there is none. */
+  earlyCaller(caller: DialplanChannel): EarlyDialogRef | null;
   /** Set by a leg while Dial hears of its answer: the callee's 2xx (session timer of the 200 to the caller). */
   answering: SipResponse | null;
   /** Extra headers for a Dial leg's INVITE from the caller's (session timer). */

@@ -14,9 +14,9 @@ import type { CallerLine, MediaBody } from '../../pbx/apps/dial.js';
 import { performance } from 'node:perf_hooks';
 import { OkRetransmission } from './ok-retransmission.js';
 import { CAUSE, causeToSipStatus } from './causes.js';
-import type { CallsContext, DialogUser, PrackTarget } from './context.js';
+import type { CallsContext, DialogUser, EarlyDialogRef, PrackTarget } from './context.js';
 import type { SipChannel } from './sip-channel.js';
-import { refuseGlaringInvite, type Relay } from './relay.js';
+import { refuseGlaringInvite, relayEarlyUpdate, type Relay } from './relay.js';
 import { BlindTransfer, referTarget } from './refer.js';
 import type { TransferLine, TransferOutcome } from '../../pbx/apps/transfer.js';
 import { bodyOf, declineAllStreams, holdInBody } from './sdp.js';
@@ -53,8 +53,12 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
   private readonly reliable: ReliableProvisionals<PrackTarget | null> | null;
   /** The To tag of our 1xx (every response of the INVITE carries the same one). */
   private earlyTag: string | null = null;
-  /** The early dialog's key while a PRACK may come in it. */
+  /** The early dialog's key while a PRACK or UPDATE may come in it. */
   private earlyKey: string | null = null;
+  /** The early dialog our 1xx created (RFC 3311: UPDATE may be sent in it both ways). */
+  private earlyDialog: Dialog | null = null;
+  /** The leg whose 1xx the caller was last sent: its early dialog gets the caller's early UPDATEs. */
+  private earlyPeer: EarlyDialogRef | null = null;
   /** The 2xx has gone out (it waits while a reliable 1xx with a body is unacknowledged). */
   private okSent = false;
   /** RFC 4028: the call's session timer once the 200 is out (null: none). */
@@ -136,14 +140,14 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
    */
   private provisional(status: number, reason: string, body: MediaBody | null): void {
     const headers: Array<[string, string]> = [['Contact', this.contact]];
+    if (this.ctx.earlySource) this.earlyPeer = this.ctx.earlySource;
     if (this.reliable) {
       const source = this.ctx.reliableSource;
       this.ctx.reliableSource = null;
       this.reliable.send(status, reason, headers, body, source);
       return;
     }
-    const res = this.tx.reply(status, reason, headers, body ?? undefined);
-    this.earlyTag ??= res.toTag;
+    this.enterEarlyDialog(this.tx.reply(status, reason, headers, body ?? undefined));
   }
 
   private enterEarlyDialog(res: SipResponse): void {
@@ -151,6 +155,20 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     if (this.earlyKey !== null || this.earlyTag === null) return;
     this.earlyKey = dialogKey(this.invite.callId, this.earlyTag, this.invite.fromTag ?? '');
     this.ctx.dialogs.set(this.earlyKey, this);
+  }
+
+  /** The early dialog, made when first needed (most calls never send anything in it). */
+  private early(): Dialog | null {
+    if (this.earlyDialog === null && this.earlyKey !== null && this.earlyTag !== null) {
+      this.earlyDialog = Dialog.asUas(this.invite, this.earlyTag, this.inbound.source, this.inbound.connectionId, this.contact);
+    }
+    return this.earlyDialog;
+  }
+
+  /** Where a callee's UPDATE before the answer goes: our early dialog with the caller (null: none yet). */
+  earlyDialogRef(): EarlyDialogRef | null {
+    if (this.earlyKey === null) return null;
+    return { dialog: () => (this.state === 'ended' || this.byeReceived ? null : (this.dialogRef ?? this.early())) };
   }
 
   answer(body: MediaBody | null): void {
@@ -167,7 +185,8 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
       res.body = body.data;
     }
     this.ok = res;
-    const dialog = Dialog.asUas(this.invite, res.toTag ?? '', this.inbound.source, this.inbound.connectionId, this.contact);
+    // The early dialog (same tag) becomes the confirmed one; requests we sent in it used CSeqs.
+    const dialog = this.earlyDialog ?? Dialog.asUas(this.invite, res.toTag ?? '', this.inbound.source, this.inbound.connectionId, this.contact);
     this.dialogRef = dialog;
     this.ctx.dialogs.set(dialog.key, this);
     this.state = 'answered';
@@ -264,6 +283,12 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     if (req.method === 'NOTIFY') {
       // RFC 6665 §4.1.3: a NOTIFY matching no subscription gets 481.
       if (!this.transferring?.onNotify(req, tx)) tx.reply(481, 'Subscription Does Not Exist');
+      return;
+    }
+    if (!this.dialogRef) {
+      // Before the answer (RFC 3311 §5.1): an UPDATE goes to the leg whose early dialog the caller sees.
+      if (req.method === 'UPDATE') relayEarlyUpdate(this.ctx, req, rctx, this.early(), () => this.earlyPeer?.dialog() ?? null);
+      else tx.reply(req.method === 'INFO' ? 200 : 481, req.method === 'INFO' ? 'OK' : 'Call/Transaction Does Not Exist');
       return;
     }
     const own = this.session?.answerCallerUpdate(req) ?? null;

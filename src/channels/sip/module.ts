@@ -152,6 +152,8 @@ export function createCallsModule(): CallsModule {
         channels: pbx.channels,
         dialogs,
         reliableSource: null,
+        earlySource: null,
+        earlyCaller: (caller) => book.inbound.get(caller)?.earlyDialogRef() ?? null,
         answering: null,
         legInviteHeaders: (caller) => book.inbound.get(caller)?.legInviteHeaders() ?? [],
         hostFor,

@@ -15,7 +15,7 @@ import type { CallsContext, DialogUser } from './context.js';
 import { SipChannel } from './sip-channel.js';
 import { legDestination } from './technology.js';
 import type { Endpoint } from '../../sip/transport/types.js';
-import { refuseGlaringInvite, type Relay } from './relay.js';
+import { refuseGlaringInvite, relayEarlyUpdate, type Relay } from './relay.js';
 import { bodyOf, holdInBody } from './sdp.js';
 import { CalleePracks } from './callee-prack.js';
 
@@ -168,6 +168,15 @@ export class OutboundLeg implements DialLeg, DialogUser {
       }
       return;
     }
+    if (!this.dialogRef) {
+      // Before the answer (RFC 3311 §5.1): the callee's UPDATE goes to the caller's early dialog.
+      const { ctx, caller } = this.init;
+      if (req.method === 'UPDATE' && this.state === 'calling') {
+        const callerEarly = ctx.earlyCaller(caller);
+        relayEarlyUpdate(ctx, req, rctx, this.pracks?.dialogByTag(req.fromTag) ?? null, () => callerEarly?.dialog() ?? null);
+      } else tx.reply(req.method === 'INFO' ? 200 : 481, req.method === 'INFO' ? 'OK' : 'Call/Transaction Does Not Exist');
+      return;
+    }
     if (refuseGlaringInvite(this.dialog, req, tx)) return;
     if (req.method === 'INVITE' || req.method === 'UPDATE') {
       this.channel.onHold = holdInBody(bodyOf(req));
@@ -181,10 +190,17 @@ export class OutboundLeg implements DialLeg, DialogUser {
     if (this.state !== 'calling' || this.wantCancel || !this.invite) return;
     const { ctx } = this.init;
     const contact = ctx.contactFor(this.fromUser, this.dest);
-    const prack = (this.pracks ??= new CalleePracks(ctx)).receive(res, this.invite, this.dest, this.init.binding.connectionId, contact);
+    const pracks = (this.pracks ??= new CalleePracks(ctx));
+    // RFC 3311: the callee may send UPDATE in the early dialog its 1xx created; it finds us by its key.
+    const early = pracks.track(res, this.invite, this.dest, this.init.binding.connectionId, contact);
+    if (early?.created) ctx.dialogs.set(early.dialog.key, this);
+    const prack = pracks.receive(res, this.invite, this.dest, this.init.binding.connectionId, contact);
     if (prack === 'drop') return;
     // The caller's side takes a reliable 1xx it sends on reliably (ctx.reliableSource → null).
     ctx.reliableSource = prack;
+    // ... and remembers whose 1xx it passed on: the caller's early UPDATEs go to this early dialog.
+    const tag = res.toTag;
+    ctx.earlySource = early ? { dialog: () => (this.state === 'ended' ? null : (this.dialogRef ?? pracks.dialogByTag(tag))) } : null;
     try {
       if (res.status === 180) {
         this.channel.setStateQuietly('Ringing');
@@ -196,6 +212,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
     } finally {
       if (prack && ctx.reliableSource === prack) prack.relayPrack(null, null);
       ctx.reliableSource = null;
+      ctx.earlySource = null;
     }
   }
 
@@ -257,6 +274,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
     this.state = 'ended';
     const { ctx } = this.init;
     if (this.dialogRef && ctx.dialogs.get(this.dialogRef.key) === this) ctx.dialogs.delete(this.dialogRef.key);
+    for (const d of this.pracks?.dialogs() ?? []) if (ctx.dialogs.get(d.key) === this) ctx.dialogs.delete(d.key);
     this.relay?.stop();
     this.relay = null;
     this.channel.hangupCause = cause;

@@ -42,13 +42,66 @@ export interface RelayOptions {
 
 const PASSED_HEADERS = ['Content-Disposition', 'Info-Package', 'Event', 'Session-Expires', 'Min-SE'];
 
-/** Answer a re-INVITE that glares in `own` (491 or 500); true when it was refused. */
+/** Offers in UPDATEs (RFC 3311) relayed through a dialog and not answered yet. */
+interface UpdateOffers {
+  /** We sent an UPDATE with an offer into this dialog. */
+  out: boolean;
+  /** The phone of this dialog sent us an UPDATE with an offer. */
+  in: boolean;
+}
+
+const updateOffers = new WeakMap<Dialog, UpdateOffers>();
+
+function offersOf(d: Dialog): UpdateOffers {
+  let o = updateOffers.get(d);
+  if (!o) {
+    o = { out: false, in: false };
+    updateOffers.set(d, o);
+  }
+  return o;
+}
+
+function retryAfter(): Array<[string, string]> {
+  return [['Retry-After', String(Math.floor(Math.random() * 11))]];
+}
+
+/**
+ * Answer a re-INVITE, or an UPDATE with an offer, that glares in `own`; true when it was refused.
+ * RFC 3261 §14.2 (re-INVITE), RFC 3311 §5.2 (UPDATE): an offer received while an offer we sent in
+ * that dialog (INVITE or UPDATE) is unanswered → 491; one received while we have not answered an
+ * offer from the same side → 500 with Retry-After (0-10 s).
+ */
 export function refuseGlaringInvite(own: Dialog, req: SipRequest, tx: ServerTransaction): boolean {
-  if (req.method !== 'INVITE') return false;
-  const refusal = own.inviteRefusal();
-  if (!refusal) return false;
-  tx.reply(refusal.status, refusal.reason, refusal.headers);
-  return true;
+  const isUpdateOffer = req.method === 'UPDATE' && req.body.length > 0;
+  if (req.method !== 'INVITE' && !isUpdateOffer) return false;
+  const offers = updateOffers.get(own);
+  if (own.inviteOutPending || offers?.out) {
+    tx.reply(491, 'Request Pending');
+    return true;
+  }
+  if (own.inviteInPending || offers?.in) {
+    tx.reply(500, 'Server Internal Error', retryAfter());
+    return true;
+  }
+  return false;
+}
+
+/**
+ * An UPDATE in an early dialog (RFC 3311 §5.1: allowed before the 2xx), from `source` to the other
+ * side's early dialog `target`. When there is none (the other side has no early dialog with us, or
+ * it is gone), herald answers itself: 200 for a bodiless UPDATE (e.g. a session refresh), 488 for
+ * an offer it cannot pass on.
+ */
+export function relayEarlyUpdate(ctx: CallsContext, req: SipRequest, rctx: RequestContext, source: Dialog | null, target: () => Dialog | null): void {
+  const tx = rctx.tx;
+  if (!tx) return;
+  if (!source || !target()) {
+    if (req.body.length > 0) tx.reply(488, 'Not Acceptable Here');
+    else tx.reply(200, 'OK', source ? [['Contact', source.localContact]] : []);
+    return;
+  }
+  if (refuseGlaringInvite(source, req, tx)) return;
+  relayInto(ctx, { target, source, onNoAck: () => undefined })(req, rctx);
 }
 
 export function relayInto(ctx: CallsContext, opts: RelayOptions): Relay {
@@ -83,14 +136,22 @@ export function relayInto(ctx: CallsContext, opts: RelayOptions): Relay {
     const out = dialog.request(req.method, bodyOf(req) ?? undefined, extra);
     const seq = out.cseq.seq;
     const isInvite = req.method === 'INVITE';
+    const isUpdateOffer = req.method === 'UPDATE' && req.body.length > 0;
     if (isInvite) {
       dialog.inviteOutPending = true;
       source.inviteInPending = true;
+    } else if (isUpdateOffer) {
+      offersOf(dialog).out = true;
+      offersOf(source).in = true;
     }
     const settled = (): void => {
-      if (!isInvite) return;
-      dialog.inviteOutPending = false;
-      source.inviteInPending = false;
+      if (isInvite) {
+        dialog.inviteOutPending = false;
+        source.inviteInPending = false;
+      } else if (isUpdateOffer) {
+        offersOf(dialog).out = false;
+        offersOf(source).in = false;
+      }
     };
     // RFC 3264 §4 / RFC 3261 §13.2.2.4: a re-INVITE without an offer gets the offer in its 2xx
     // and the answer in the ACK, so our ACK toward the answering side waits for the sender's ACK
@@ -123,7 +184,8 @@ export function relayInto(ctx: CallsContext, opts: RelayOptions): Relay {
           } else sendAck(null);
         }
         const headers: Array<[string, string]> = [];
-        if (req.method === 'INVITE' && res.status < 300) headers.push(['Contact', ownContact]);
+        // Target refresh requests (INVITE, UPDATE: RFC 3311 §5.2) get our Contact in their 2xx.
+        if ((isInvite || req.method === 'UPDATE') && res.status < 300) headers.push(['Contact', ownContact]);
         if ((isInvite || req.method === 'UPDATE') && res.status >= 200 && res.status < 300 && onRefreshed) headers.push(...onRefreshed(req, res));
         const body = bodyOf(res);
         const sent = tx.reply(res.status, res.reason, headers, body ?? undefined);
