@@ -70,6 +70,8 @@ export interface CallsContext {
   contactFor(user: string, dest: Endpoint): string;
   /** A Via value with a fresh branch, for 2xx ACKs we send without a transaction. */
   viaFor(dest: Endpoint): string;
+  /** A Dial leg's channel is hung up: run the hangup handlers pushed on it (b() routines), if any. */
+  legGone(chan: SipChannel): void;
   /** A channel appeared, changed state, or went away. */
   channelChanged(chan: SipChannel, gone: boolean): void;
   /** Call milestones for observers (benchmarks, tests). */

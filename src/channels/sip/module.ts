@@ -39,6 +39,7 @@ import { PeerCalls, sipPeerDeviceState } from './device-state.js';
 import { callCommands } from './cli.js';
 import { CAUSE } from './causes.js';
 import { ringingCallerSource } from './ringing-caller.js';
+import { hasHangupHandlers, runLegHangupHandlers } from './leg-hangup-handlers.js';
 
 /** The call record database in astvarlibdir. */
 export const CDR_FILE_NAME = 'cdr.sqlite3';
@@ -159,6 +160,10 @@ export function createCallsModule(): CallsModule {
         hostFor,
         contactFor: (user, dest) => `<sip:${user}@${hostFor(dest)}>`,
         viaFor: (dest) => `SIP/2.0/${dest.proto} ${hostFor(dest)};branch=${newBranch()};rport`,
+        legGone: (chan) => {
+          if (!hasHangupHandlers(chan)) return;
+          runLegHangupHandlers(pbx.engine, chan).catch((err: unknown) => sctx.log.error({ err, channel: chan.name }, 'leg hangup handlers failed'));
+        },
         channelChanged: (chan, gone) => {
           linkPresence();
           peerCalls.update(chan, gone);

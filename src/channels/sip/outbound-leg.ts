@@ -281,5 +281,6 @@ export class OutboundLeg implements DialLeg, DialogUser {
     this.channel.requestHangup(cause);
     ctx.channels.remove(this.channel);
     ctx.channelChanged(this.channel, true);
+    ctx.legGone(this.channel);
   }
 }
