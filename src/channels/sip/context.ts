@@ -57,6 +57,8 @@ export interface CallsContext {
   answering: SipResponse | null;
   /** Extra headers for a Dial leg's INVITE from the caller's (session timer). */
   legInviteHeaders(caller: DialplanChannel): Array<[string, string]>;
+  /** A leg's INVITE got 422: the retry's Session-Expires and Min-SE within the caller's limits, else null. */
+  legIntervalAfter422(caller: DialplanChannel, sent: SipRequest, res: SipResponse): { sessionExpires: string; minSe: string } | null;
   stack: SipStack;
   clock: Clock;
   bus: EventBus;

@@ -20,7 +20,7 @@ import { refuseGlaringInvite, relayEarlyUpdate, type Relay } from './relay.js';
 import { BlindTransfer, referTarget } from './refer.js';
 import type { TransferLine, TransferOutcome } from '../../pbx/apps/transfer.js';
 import { bodyOf, declineAllStreams, holdInBody } from './sdp.js';
-import { legInviteHeaders, negotiate, type SessionTimerSettings } from './session-timer.js';
+import { intervalAfter422, legInviteHeaders, negotiate, type SessionTimerSettings } from './session-timer.js';
 import { CallerSession } from './caller-session.js';
 
 type CallState = 'early' | 'answered' | 'ended';
@@ -318,6 +318,11 @@ export class InboundCall implements CallerLine, DialogUser, TransferLine {
     for (const [name, value] of timer) if (name === 'Supported') supported.push(value);
     const rest = timer.filter(([name]) => name !== 'Supported');
     return supported.length > 0 ? [['Supported', supported.join(', ')], ...rest] : rest;
+  }
+
+  /** A leg's INVITE got 422 (RFC 4028): Session-Expires and Min-SE for its one retry, or null. */
+  legIntervalAfter422(sent: SipRequest, res: SipResponse): { sessionExpires: string; minSe: string } | null {
+    return this.timerSettings ? intervalAfter422(sent, res, this.timerSettings) : null;
   }
 
   /** A relayed re-INVITE/UPDATE got a 2xx (a session refresh): headers for the 2xx going back. */

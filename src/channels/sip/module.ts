@@ -157,6 +157,7 @@ export function createCallsModule(): CallsModule {
         earlyCaller: (caller) => book.inbound.get(caller)?.earlyDialogRef() ?? null,
         answering: null,
         legInviteHeaders: (caller) => book.inbound.get(caller)?.legInviteHeaders() ?? [],
+        legIntervalAfter422: (caller, sent, res) => book.inbound.get(caller)?.legIntervalAfter422(sent, res) ?? null,
         hostFor,
         contactFor: (user, dest) => `<sip:${user}@${hostFor(dest)}>`,
         viaFor: (dest) => `SIP/2.0/${dest.proto} ${hostFor(dest)};branch=${newBranch()};rport`,

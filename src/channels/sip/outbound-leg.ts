@@ -48,6 +48,8 @@ export class OutboundLeg implements DialLeg, DialogUser {
   private ackHeld = false;
   /** RFC 3262: the callee's reliable 1xx and their early dialogs (made on the first one). */
   private pracks: CalleePracks | null = null;
+  /** A 422 (RFC 4028) was answered by sending the INVITE again (only once). */
+  private retried422 = false;
   /** The user part of our From and Contact (the leg's caller number when its INVITE went out). */
   private fromUser = 'anonymous';
   /** The bridged caller side gets in-dialog requests relayed (re-INVITE, UPDATE, INFO). */
@@ -112,13 +114,40 @@ export class OutboundLeg implements DialLeg, DialogUser {
     // An outgoing channel stays Down until the far end rings (180 → Ringing), as in Asterisk.
     ctx.channels.add(this.channel);
     ctx.channelChanged(this.channel, false);
-    this.tx = ctx.stack.request(invite, dest, {
+    this.send(invite);
+  }
+
+  private send(invite: SipRequest): void {
+    const { ctx, binding } = this.init;
+    this.tx = ctx.stack.request(invite, this.dest, {
       onProvisional: (res) => this.onProvisional(res),
       onFinal: (res) => this.onFinal(res),
       onTimeout: () => this.fail(null, CAUSE.NO_USER_RESPONSE),
       onTransportError: () => this.fail(null, CAUSE.DESTINATION_OUT_OF_ORDER),
     }, { connectionId: binding.connectionId });
     this.invite = this.tx.request;
+  }
+
+  /**
+   * RFC 4028 §7.4: a 422 Session Interval Too Small is retried once with Session-Expires and
+   * Min-SE raised to the callee's Min-SE, when the caller's limits allow it (same Call-ID and
+   * From tag, the next CSeq). True when the INVITE went again.
+   */
+  private retryAfter422(res: SipResponse): boolean {
+    const { ctx } = this.init;
+    const sent = this.invite;
+    if (this.retried422 || !sent || this.state !== 'calling' || this.wantCancel) return false;
+    const raised = ctx.legIntervalAfter422(this.init.caller, sent, res);
+    if (!raised) return false;
+    this.retried422 = true;
+    const skip = new Set(['via', 'cseq', 'session-expires', 'min-se', 'content-length']);
+    const h = new SipHeaders(sent.headers.entries().filter(([name]) => !skip.has(name.toLowerCase())));
+    h.append('CSeq', `${sent.cseq.seq + 1} INVITE`);
+    h.append('Session-Expires', raised.sessionExpires);
+    h.append('Min-SE', raised.minSe);
+    ctx.verbose(3, `${this.name}: 422 Session Interval Too Small, trying again with Session-Expires ${raised.sessionExpires}`);
+    this.send(new SipRequest('INVITE', this.init.binding.uri, h, this.init.offer?.data));
+    return true;
   }
 
   cancel(reason?: string): void {
@@ -219,6 +248,7 @@ export class OutboundLeg implements DialLeg, DialogUser {
   private onFinal(res: SipResponse): void {
     const { ctx } = this.init;
     if (res.status >= 300) {
+      if (res.status === 422 && this.retryAfter422(res)) return;
       this.fail(res.status, sipStatusToCause(res.status));
       return;
     }

@@ -114,6 +114,21 @@ export function legInviteHeaders(invite: SipRequest, s: SessionTimerSettings): A
   return out;
 }
 
+/**
+ * A callee answered a leg's INVITE with 422 Session Interval Too Small. RFC 4028 §7.4: the UAC
+ * may retry; "the Min-SE header field in the new request MUST contain the value from the Min-SE
+ * header field of the 422 response" and Session-Expires must be at least that (chan_sip raises its
+ * interval to the Min-SE and sends the INVITE again). herald does so when the callee's minimum is
+ * above the interval the leg asked for and within the caller's `session-expires` (the longest
+ * interval herald keeps for that caller). The retry's Session-Expires and Min-SE, else null.
+ */
+export function intervalAfter422(sent: SipRequest, res: SipResponse, s: SessionTimerSettings): { sessionExpires: string; minSe: string } | null {
+  const theirMin = positiveInt(res.headers.get('Min-SE')?.split(';')[0]);
+  const asked = parseSessionExpires(sent);
+  if (theirMin === null || !asked || asked === 'bad' || theirMin <= asked.delta || theirMin > s.expires) return null;
+  return { sessionExpires: asked.refresher ? formatSessionExpires(theirMin, asked.refresher) : String(theirMin), minSe: String(theirMin) };
+}
+
 export interface NegotiatedSession {
   /** Seconds. */
   interval: number;
