@@ -9,7 +9,15 @@
 //   - the last 200 OK the client sent back (≈ received by herald).
 // Target: 10k NOTIFYs out within 250 ms.
 // Usage: node bench/presence-fanout.mjs [--watchers 10000] [--rounds 5] [--build dist]
+import { readFileSync } from 'node:fs';
 import { options, startBenchServer, RawWatchers, waitUntil } from './presence-lib.mjs';
+
+/** The server's user and system CPU so far in ms (/proc/PID/stat, clock ticks of 10 ms). */
+function serverCpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
+}
 
 const opt = options();
 const watchers = Number(opt('--watchers', '10000'));
@@ -37,19 +45,27 @@ try {
       if (client.notifies + client.retransmitted === before) break;
     }
     client.reset();
+    const cpu0 = serverCpuMs(server.pid);
     const reply = await server.rx(`presencestate change CustomPresence:lamp ${states[r % 2]}`);
     const done = await waitUntil(() => client.notifies >= watchers, 30000, 2);
+    // The last 200s reach herald just after the last NOTIFY left: wait for them before reading its CPU.
+    await new Promise((res) => setTimeout(res, 50));
+    const cpu1 = serverCpuMs(server.pid);
+    const cpuUs = ((cpu1.user - cpu0.user + cpu1.sys - cpu0.sys) * 1000) / watchers;
+    const sysUs = ((cpu1.sys - cpu0.sys) * 1000) / watchers;
     const lastNotify = client.lastNotifyAt - reply.t0;
     const lastOk = client.lastOkSentAt - reply.t0;
-    results.push({ lastNotify, lastOk, cmd: reply.t1 - reply.t0, got: client.notifies });
+    results.push({ lastNotify, lastOk, cmd: reply.t1 - reply.t0, got: client.notifies, cpuUs });
     console.log(
       `round ${r + 1}: ${client.notifies}/${watchers} NOTIFYs${done ? '' : ' (timed out)'}, ${client.retransmitted} retransmitted; last NOTIFY ${lastNotify.toFixed(1)} ms, ` +
-        `last 200 OK ${lastOk.toFixed(1)} ms after the change (the command itself took ${(reply.t1 - reply.t0).toFixed(1)} ms)`,
+        `last 200 OK ${lastOk.toFixed(1)} ms after the change (the command itself took ${(reply.t1 - reply.t0).toFixed(1)} ms); ` +
+        `herald CPU ${cpuUs.toFixed(1)} µs per NOTIFY+200 (system ${sysUs.toFixed(1)})`,
     );
   }
   const sorted = (k) => results.map((x) => x[k]).sort((a, b) => a - b);
   const median = (k) => sorted(k)[Math.floor(results.length / 2)];
-  console.log(`median: last NOTIFY ${median('lastNotify').toFixed(1)} ms, last 200 OK ${median('lastOk').toFixed(1)} ms for ${watchers} watchers (target ≤ 250 ms)`);
+  console.log(`median: last NOTIFY ${median('lastNotify').toFixed(1)} ms, last 200 OK ${median('lastOk').toFixed(1)} ms for ${watchers} watchers (target ≤ 250 ms); ` +
+    `herald CPU ${median('cpuUs').toFixed(1)} µs per NOTIFY+200`);
   const m = await server.mem();
   console.log(`herald RSS ${(m.rss / 1048576).toFixed(1)} MiB with ${m.subscriptions} subscriptions`);
 } finally {

@@ -12,7 +12,8 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 
 /** What a queue entry calls back when its deadline passes. */
 export interface DeadlineTarget {
-  onDeadline(): void;
+  /** queue and seq name the slot that ran out, for a target waiting in more than one queue. */
+  onDeadline(queue: DeadlineQueue, seq: number): void;
 }
 
 /** A place in a queue, kept by the target to leave it early. */
@@ -83,11 +84,12 @@ export class DeadlineQueue {
     const now = this.clock.now();
     while (this.head < this.targets.length && (this.deadlines[this.head] as number) <= now) {
       const target = this.targets[this.head];
+      const seq = this.base + this.head;
       this.targets[this.head] = null;
       this.head++;
       if (target === null) continue;
       this.live--;
-      target.onDeadline();
+      target.onDeadline(this, seq);
     }
     this.compact();
     if (this.timer === null) this.arm();

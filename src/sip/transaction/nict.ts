@@ -4,12 +4,16 @@
  *   Trying --1xx--> Proceeding --200-699--> Completed --Timer K--> Terminated
  *   Timer E retransmits on unreliable transports (doubling, capped at T2; "reset with a value
  *   of T2" once in Proceeding); Timer F (64*T1) ends the transaction with onTimeout.
+ *
+ * Every wait is a slot in a shared deadline queue of its length (Timer F and K one each, Timer E
+ * one per interval: T1, 2*T1, … T2): a fan-out of 10,000 NOTIFYs used to start 20,000 Node timers
+ * with their closures and a Map per transaction, most of them cleared again by the 200.
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/types.js';
-import { deadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
-import { callSafely, isReliable, type TransactionEnv } from './env.js';
-import { NamedTimers, timerValues, type TimerValues } from './timers.js';
+import { deadlineQueue, type DeadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
+import { isReliable, type TransactionEnv } from './env.js';
+import { timerValues, type TimerValues } from './timers.js';
 import type { ClientTransaction, ClientTransactionHandlers } from './types.js';
 
 export type NictState = 'trying' | 'proceeding' | 'completed' | 'terminated';
@@ -18,12 +22,14 @@ const COMPLETED: ClientTransactionHandlers = { onFinal: () => undefined };
 
 export class NonInviteClientTransaction implements ClientTransaction, DeadlineTarget {
   state: NictState = 'trying';
-  private readonly timers: NamedTimers;
-  /** Timer K: T4 for every completed transaction of this clock, so one shared queue serves them. */
-  private timerK: DeadlineSlot | null = null;
+  /** Timer E (retransmit), running in Trying and Proceeding on unreliable transports. */
+  private timerE: DeadlineSlot | null = null;
+  /** Timer F (64*T1) in Trying and Proceeding, Timer K (T4) in Completed: one wait at a time. */
+  private timerFK: DeadlineSlot | null = null;
   private readonly tv: TimerValues;
   private readonly reliable: boolean;
   private retransmitInterval: number;
+  private readonly onSendError = (err: Error): void => this.onTransportError(err);
 
   constructor(
     readonly id: string,
@@ -34,7 +40,6 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
     private readonly env: TransactionEnv,
     private readonly onEnd: (tx: NonInviteClientTransaction) => void,
   ) {
-    this.timers = new NamedTimers(env.clock);
     this.reliable = isReliable(dest);
     this.tv = timerValues(env.timers, this.reliable);
     this.retransmitInterval = this.tv.E;
@@ -44,8 +49,8 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
   start(): void {
     this.transmit();
     if (this.state === 'terminated') return;
-    if (!this.reliable) this.timers.start('E', this.retransmitInterval, () => this.onTimerE());
-    this.timers.start('F', this.tv.F, () => this.onTimerF());
+    if (!this.reliable) this.timerE = deadlineQueue(this.env.clock, this.retransmitInterval).add(this);
+    this.timerFK = deadlineQueue(this.env.clock, this.tv.F).add(this);
   }
 
   /** Non-INVITE requests cannot be cancelled (§9.1: "CANCEL ... SHOULD NOT be sent" for them). */
@@ -55,65 +60,88 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
     if (this.state === 'terminated' || this.state === 'completed') return; // absorbed
     if (res.status < 200) {
       this.state = 'proceeding';
-      callSafely(this.env.log, 'onProvisional', () => this.handlers.onProvisional?.(res));
+      const onProvisional = this.handlers.onProvisional;
+      if (onProvisional !== undefined) this.callTu('onProvisional', this.handlers, onProvisional, res);
       return;
     }
     this.state = 'completed';
-    this.timers.stop('E');
-    this.timers.stop('F');
+    this.stopTimerE();
+    this.stopTimerFK();
     const handlers = this.handlers;
     // Completed: only absorbing retransmitted responses until Timer K; let go of the TU's callbacks.
     this.handlers = COMPLETED;
-    callSafely(this.env.log, 'onFinal', () => handlers.onFinal(res));
+    this.callTu('onFinal', handlers, handlers.onFinal, res);
     // "Timer K ... T4 for unreliable, zero for reliable" (§17.1.2.2).
     if (this.tv.K === 0) this.terminate();
-    else this.startTimerK();
+    else if (this.state === 'completed') this.timerFK = deadlineQueue(this.env.clock, this.tv.K).add(this);
   }
 
-  /** No closure here: one created in receiveResponse would keep the response alive for Timer K. */
-  private startTimerK(): void {
-    if (this.state === 'completed') this.timerK = deadlineQueue(this.env.clock, this.tv.K).add(this);
-  }
-
-  /** Timer K ran out. */
-  onDeadline(): void {
-    this.timerK = null;
-    this.terminate();
+  /** Timer E, F or K ran out. */
+  onDeadline(queue: DeadlineQueue, seq: number): void {
+    const e = this.timerE;
+    if (e !== null && e.queue === queue && e.seq === seq) {
+      this.timerE = null;
+      this.onTimerE();
+      return;
+    }
+    this.timerFK = null;
+    if (this.state === 'completed') this.terminate(); // Timer K
+    else if (this.state === 'trying' || this.state === 'proceeding') this.onTimerF();
   }
 
   /** Stop everything without calling the TU (stack shutdown). */
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    this.timers.stopAll();
-    if (this.timerK !== null) {
-      this.timerK.queue.remove(this.timerK);
-      this.timerK = null;
-    }
+    this.stopTimerE();
+    this.stopTimerFK();
     this.onEnd(this);
   }
 
+  private stopTimerE(): void {
+    if (this.timerE === null) return;
+    this.timerE.queue.remove(this.timerE);
+    this.timerE = null;
+  }
+
+  private stopTimerFK(): void {
+    if (this.timerFK === null) return;
+    this.timerFK.queue.remove(this.timerFK);
+    this.timerFK = null;
+  }
+
   private transmit(): void {
-    this.env.send(this.request, this.dest, this.connectionId, (err) => this.onTransportError(err));
+    this.env.send(this.request, this.dest, this.connectionId, this.onSendError);
   }
 
   private onTimerE(): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
     this.transmit();
+    if (this.state !== 'trying' && this.state !== 'proceeding') return; // transport error
     // Trying: "reset with a value of MIN(2*T1, T2)" and so on; Proceeding: "reset with T2".
     this.retransmitInterval = this.state === 'proceeding' ? this.env.timers.T2 : Math.min(2 * this.retransmitInterval, this.env.timers.T2);
-    this.timers.start('E', this.retransmitInterval, () => this.onTimerE());
+    this.timerE = deadlineQueue(this.env.clock, this.retransmitInterval).add(this);
   }
 
   private onTimerF(): void {
-    if (this.state !== 'trying' && this.state !== 'proceeding') return;
     this.terminate();
-    callSafely(this.env.log, 'onTimeout', () => this.handlers.onTimeout?.());
+    const onTimeout = this.handlers.onTimeout;
+    if (onTimeout !== undefined) this.callTu('onTimeout', this.handlers, onTimeout, undefined);
   }
 
   private onTransportError(err: Error): void {
     if (this.state === 'terminated' || this.state === 'completed') return;
     this.terminate();
-    callSafely(this.env.log, 'onTransportError', () => this.handlers.onTransportError?.(err));
+    const onTransportError = this.handlers.onTransportError;
+    if (onTransportError !== undefined) this.callTu('onTransportError', this.handlers, onTransportError, err);
+  }
+
+  /** A TU callback that throws never breaks the state machine (no closure per call). */
+  private callTu<T>(what: string, handlers: ClientTransactionHandlers, fn: (arg: T) => void, arg: T): void {
+    try {
+      fn.call(handlers, arg);
+    } catch (err) {
+      this.env.log.warn({ err, what }, 'SIP transaction user callback threw');
+    }
   }
 }
