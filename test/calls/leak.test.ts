@@ -100,8 +100,17 @@ async function registeredCallee(peer: string, scenario: string, calls: number): 
   return uas;
 }
 
-/** "Dead call" lines: messages SIPp got for calls it had already finished (retransmissions). */
+/** "Dead call" entries: messages SIPp got for calls it had already finished (retransmissions). */
 const deadCalls = (r: SippResult): number => (r.errors.match(/Dead call/g) ?? []).length;
+
+/** The first few entries of SIPp's error trace that are not "Dead call" ones, for a failure message. */
+function firstErrors(r: SippResult): string {
+  const entries = r.errors.split(/(?=\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d+\t)/).filter((e) => !e.includes('Dead call'));
+  return entries.slice(0, 3).map((e) => e.slice(0, 1500)).join('\n');
+}
+
+/** Why a SIPp run did not complete every call: counts, failure counters and its first errors. */
+const why = (name: string, r: SippResult): string => `${name}: ${summary({ ...r, errors: '' })}\n${firstErrors(r)}`;
 
 test(`${TOTAL} calls of mixed outcomes leave no channel, dialog, transaction or timer behind`, { skip, timeout: 170_000 }, async (t) => {
   const callees: Array<{ kind: CallKind; uas: SippRunHandle }> = [];
@@ -130,11 +139,12 @@ test(`${TOTAL} calls of mixed outcomes leave no channel, dialog, transaction or 
     })),
   );
   const callsMs = Date.now() - started;
-  for (const { kind, r } of callers) assert.equal(r.successful, kind.calls, `${kind.name} caller: ${summary(r)}`);
-  for (const { kind, uas } of callees) {
-    const r = await uas.result;
-    assert.equal(r.successful, kind.calls, `${kind.name} callee: ${summary(r)}`);
-  }
+  const timersAfterCalls = clock.pending();
+  // Every SIPp's outcome before any assertion: a callee that lost calls explains a caller that did.
+  const runs = callers.map(({ kind, r }) => ({ name: `${kind.name} caller`, calls: kind.calls, r }));
+  for (const { kind, uas } of callees) runs.push({ name: `${kind.name} callee`, calls: kind.calls, r: await uas.result });
+  const incomplete = runs.filter((x) => x.r.successful !== x.calls);
+  assert.deepEqual(incomplete.map((x) => x.name), [], incomplete.map((x) => why(x.name, x.r)).join('\n'));
   await waitUntil(() => (h.calls.cdr?.counts().posted ?? 0) === TOTAL, 30_000, () => `every CDR (${h.calls.cdr?.counts().posted} of ${TOTAL})`);
   await waitUntil(
     () => h.pbx.channels.list().length === 0 && h.calls.activeDialogs() === 0 && h.calls.activeCalls() === 0,
@@ -162,5 +172,5 @@ test(`${TOTAL} calls of mixed outcomes leave no channel, dialog, transaction or 
   for (const k of KINDS) expected.set(k.disposition, (expected.get(k.disposition) ?? 0) + k.calls);
   assert.deepEqual(Object.fromEntries(rows.map((r) => [r.disposition, r.n])), Object.fromEntries(expected));
   const retrans = callers.map(({ kind, r }) => `${kind.name} ${r.retransmissions}/${deadCalls(r)}`).join(', ');
-  t.diagnostic(`${TOTAL} calls in ${callsMs} ms, all settled after ${Date.now() - started} ms; caller retransmissions/dead calls: ${retrans}`);
+  t.diagnostic(`${TOTAL} calls in ${callsMs} ms, all settled after ${Date.now() - started} ms; pending timers ${timersBefore} before, ${timersAfterCalls} when the callers were done, ${clock.pending()} at the end; caller retransmissions/dead calls: ${retrans}`);
 });
