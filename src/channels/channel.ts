@@ -46,7 +46,8 @@ export class Channel implements DialplanChannel {
   exten: string;
   priority: number;
   callerId: CallerId;
-  state: string;
+  /** The channel state (Ring, Ringing, Up, Busy …); read and set through `state`. */
+  protected currentState: string;
   hangupCause = 0;
   readonly createdAt: number;
   /** The application currently running and its data (for `core show channels`). */
@@ -64,9 +65,27 @@ export class Channel implements DialplanChannel {
     this.exten = init.exten ?? 's';
     this.priority = init.priority ?? 1;
     this.callerId = { ...emptyCallerId(), ...init.callerId };
-    this.state = init.state ?? 'Ring';
+    this.currentState = init.state ?? 'Ring';
     this.createdAt = init.createdAt ?? Math.floor(Date.now() / 1000);
   }
+
+  get state(): string {
+    return this.currentState;
+  }
+
+  set state(next: string) {
+    const prev = this.currentState;
+    if (prev === next) return;
+    this.currentState = next;
+    this.stateChanged(prev, next);
+  }
+
+  /**
+   * Called after `state` took a new value (not for a set to the same value). A technology
+   * overrides it to follow what applications do to the state; one accessor on the prototype
+   * costs nothing per channel, where an accessor defined per instance cost two closures.
+   */
+  protected stateChanged(_prev: string, _next: string): void {}
 
   get hungUp(): boolean {
     return this.hangupRequested;

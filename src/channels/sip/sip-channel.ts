@@ -33,29 +33,18 @@ export class SipChannel extends Channel {
   onIndicate: ((condition: SipIndication) => void) | null = null;
   /** Called after every state change, quiet ones included (device state). */
   onStateChanged: (() => void) | null = null;
-  private current: string;
-
   constructor(init: SipChannelInit) {
     super(init);
     this.direction = init.direction;
     this.peer = init.peer;
     this.callId = init.callId;
-    this.current = init.state ?? 'Ring';
-    // Channel declares `state` as a plain field; an accessor on the instance lets the SIP side
-    // follow what applications do to it.
-    Object.defineProperty(this, 'state', {
-      configurable: true,
-      enumerable: true,
-      get: () => this.current,
-      set: (next: string) => {
-        const prev = this.current;
-        if (prev === next) return;
-        this.current = next;
-        if (next === 'Up' && this.answeredAt === null) this.answeredAt = Date.now();
-        this.onStateSet?.(next, prev);
-        this.onStateChanged?.();
-      },
-    });
+  }
+
+  /** Channel's hook after every state change: the SIP side follows what applications do. */
+  protected override stateChanged(prev: string, next: string): void {
+    if (next === 'Up' && this.answeredAt === null) this.answeredAt = Date.now();
+    this.onStateSet?.(next, prev);
+    this.onStateChanged?.();
   }
 
   /** Ringing()/Progress() call this (src/pbx/apps/basic.ts); the SIP side decides what to send. */
