@@ -236,7 +236,8 @@ export class PbxEngine {
     }
     this.markHungUp(chan);
     await this.runHangupExtension(chan);
-    await this.runHangupHandlers(chan);
+    // Most channels have no handlers: skip the async walk (and its promise) for them.
+    if (this.hangupHandlerSource(chan).length > 0) await this.runHangupHandlers(chan);
     const result: RunResult = { reason, steps: st.totalSteps, hangupCause: chan.hangupCause };
     this.states.delete(chan);
     return result;

@@ -21,8 +21,17 @@ const AMA_FLAGS: Record<string, string> = { OMIT: '1', BILLING: '2', DOCUMENTATI
 const handlerStacks = new WeakMap<DialplanChannel, string[]>();
 const properties = new WeakMap<DialplanChannel, Map<string, string>>();
 
-/** The live hangup handler stack (push order, most recent last). */
+/**
+ * The live hangup handler stack (push order, most recent last). A channel that never had one
+ * pushed gets a fresh empty array that is not kept: reading must not leave a WeakMap entry and
+ * an array behind for every channel (the engine reads it for each call's hangup).
+ */
 export function hangupHandlers(channel: DialplanChannel): string[] {
+  return handlerStacks.get(channel) ?? [];
+}
+
+/** The channel's stack for a change, created on first use. */
+function handlerStackFor(channel: DialplanChannel): string[] {
   let stack = handlerStacks.get(channel);
   if (!stack) {
     stack = [];
@@ -113,7 +122,6 @@ export const CHANNEL: DialplanFunction = {
   write: (call, value) => {
     const channel = requireChannel(call);
     const item = call.args.trim();
-    const stack = hangupHandlers(channel);
     switch (item.toLowerCase()) {
       case 'language':
       case 'musicclass':
@@ -130,16 +138,20 @@ export const CHANNEL: DialplanFunction = {
       }
       case 'hangup_handler_push':
         if (value.trim() === '') throw new FunctionError('hangup_handler_push requires a Gosub location');
-        stack.push(expandHandlerLocation(channel, value.trim()));
+        handlerStackFor(channel).push(expandHandlerLocation(channel, value.trim()));
         return;
-      case 'hangup_handler_pop':
-        stack.pop();
-        if (value.trim() !== '') stack.push(expandHandlerLocation(channel, value.trim()));
+      case 'hangup_handler_pop': {
+        const stack = handlerStacks.get(channel);
+        stack?.pop();
+        if (value.trim() !== '') (stack ?? handlerStackFor(channel)).push(expandHandlerLocation(channel, value.trim()));
         return;
-      case 'hangup_handler_wipe':
-        stack.length = 0;
-        if (value.trim() !== '') stack.push(expandHandlerLocation(channel, value.trim()));
+      }
+      case 'hangup_handler_wipe': {
+        const stack = handlerStacks.get(channel);
+        if (stack) stack.length = 0;
+        if (value.trim() !== '') (stack ?? handlerStackFor(channel)).push(expandHandlerLocation(channel, value.trim()));
         return;
+      }
       default:
         throw new FunctionError(`Unknown or unavailable item requested: '${item}'`);
     }
