@@ -37,7 +37,7 @@ export function channelDeviceState(chan: SipChannel): DeviceState {
 
 interface PeerTally {
   channels: Set<SipChannel>;
-  /** How many of its channels are in each device state. */
+  /** How many of its channels are in each device state (entries stay at 0 once seen). */
   byState: Map<DeviceState, number>;
   /** Channels Up or dialing out (busylevel counts these). */
   inUse: number;
@@ -49,28 +49,28 @@ function countsAsInUse(chan: SipChannel): boolean {
 
 /**
  * Live SIP channels per peer (lower-cased name), with running counts per device state so a
- * state change costs O(1) however many calls the peer has.
+ * state change costs O(1) however many calls the peer has. What a channel contributes now is
+ * kept on the channel itself (`countedState`, `countedInUse`), and a peer's tally stays once
+ * made (there is one per configured peer at most), so a state change allocates nothing.
  */
 export class PeerCalls {
   private readonly byPeer = new Map<string, PeerTally>();
-  /** What each channel contributes now: its device state and whether it is in use. */
-  private readonly seen = new Map<SipChannel, { state: DeviceState; inUse: boolean }>();
+  /** Reused by deviceState(): the states present, handed to aggregateDeviceStates. */
+  private readonly scratch: DeviceState[] = [];
 
   update(chan: SipChannel, gone: boolean): void {
     if (!chan.peer) return;
     const key = chan.peer.toLowerCase();
     let tally = this.byPeer.get(key);
-    const before = this.seen.get(chan);
-    if (tally && before) {
-      tally.byState.set(before.state, (tally.byState.get(before.state) ?? 1) - 1);
-      if (before.inUse) tally.inUse--;
+    const before = chan.countedState;
+    if (tally && before !== null) {
+      tally.byState.set(before, (tally.byState.get(before) ?? 1) - 1);
+      if (chan.countedInUse) tally.inUse--;
     }
     if (gone) {
-      this.seen.delete(chan);
-      if (tally) {
-        tally.channels.delete(chan);
-        if (tally.channels.size === 0) this.byPeer.delete(key);
-      }
+      chan.countedState = null;
+      chan.countedInUse = false;
+      tally?.channels.delete(chan);
       return;
     }
     if (!tally) {
@@ -78,31 +78,37 @@ export class PeerCalls {
       this.byPeer.set(key, tally);
     }
     tally.channels.add(chan);
-    const now = { state: channelDeviceState(chan), inUse: countsAsInUse(chan) };
-    this.seen.set(chan, now);
-    tally.byState.set(now.state, (tally.byState.get(now.state) ?? 0) + 1);
-    if (now.inUse) tally.inUse++;
+    const state = channelDeviceState(chan);
+    const inUse = countsAsInUse(chan);
+    chan.countedState = state;
+    chan.countedInUse = inUse;
+    tally.byState.set(state, (tally.byState.get(state) ?? 0) + 1);
+    if (inUse) tally.inUse++;
   }
 
   of(peer: string): SipChannel[] {
     return [...(this.byPeer.get(peer.toLowerCase())?.channels ?? [])];
   }
 
-  /** The device states present among the peer's channels, and how many are in use. */
-  summary(peer: string): { states: DeviceState[]; inUse: number; channels: number } {
+  /**
+   * The aggregate state of the peer's channels, BUSY added once `limit` of them are in use;
+   * null when the peer has no channel.
+   */
+  deviceState(peer: string, limit: number | null): DeviceState | null {
     const t = this.byPeer.get(peer.toLowerCase());
-    if (!t) return { states: [], inUse: 0, channels: 0 };
-    const states = [...t.byState].filter(([, n]) => n > 0).map(([st]) => st);
-    return { states, inUse: t.inUse, channels: t.channels.size };
+    if (!t || t.channels.size === 0) return null;
+    const states = this.scratch;
+    states.length = 0;
+    for (const [st, n] of t.byState) if (n > 0) states.push(st);
+    if (limit !== null && limit > 0 && t.inUse >= limit) states.push('BUSY');
+    return aggregateDeviceStates(states);
   }
 }
 
 export function sipPeerDeviceState(view: PeerView, calls: PeerCalls, resource: string): DeviceState {
   const peer = view.getPeer(resource);
   if (!peer) return 'INVALID';
-  const { states, inUse, channels } = calls.summary(peer.name);
-  if (channels === 0) return peer.dynamic && view.contactsOf(peer.name).length === 0 ? 'UNAVAILABLE' : 'NOT_INUSE';
-  const limit = peer.busyLevel ?? peer.callLimit;
-  if (limit !== null && limit > 0 && inUse >= limit) states.push('BUSY');
-  return aggregateDeviceStates(states);
+  const state = calls.deviceState(peer.name, peer.busyLevel ?? peer.callLimit);
+  if (state === null) return peer.dynamic && view.contactsOf(peer.name).length === 0 ? 'UNAVAILABLE' : 'NOT_INUSE';
+  return state;
 }

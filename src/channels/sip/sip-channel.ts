@@ -4,6 +4,7 @@
  * Busy() "Busy"); the SIP side hears of it through onStateSet and answers or rejects the INVITE.
  */
 import { Channel, type ChannelInit } from '../channel.js';
+import type { DeviceState } from '../../state/device-state.js';
 
 export type SipDirection = 'inbound' | 'outbound';
 
@@ -33,6 +34,10 @@ export class SipChannel extends Channel {
   onIndicate: ((condition: SipIndication) => void) | null = null;
   /** Called after every state change, quiet ones included (device state). */
   onStateChanged: (() => void) | null = null;
+  /** PeerCalls' bookkeeping: the device state this channel is counted under (null: not counted). */
+  countedState: DeviceState | null = null;
+  /** PeerCalls' bookkeeping: counted as in use (busylevel). */
+  countedInUse = false;
   constructor(init: SipChannelInit) {
     super(init);
     this.direction = init.direction;
