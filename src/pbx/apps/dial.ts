@@ -115,6 +115,12 @@ function secondsSince(services: PbxServices, t: number): string {
   return String(Math.round((services.clock.now() - t) / 1000));
 }
 
+/** DIALEDTIME and ANSWEREDTIME once an answered call ends. */
+function setTalkTimes(chan: DialplanChannel, services: PbxServices, started: number, answeredAt: number): void {
+  chan.setVar('DIALEDTIME', secondsSince(services, started));
+  chan.setVar('ANSWEREDTIME', secondsSince(services, answeredAt));
+}
+
 type Outcome =
   | { kind: 'answered'; leg: DialLeg }
   | { kind: 'timeout' }
@@ -142,16 +148,30 @@ export function createDialApp(deps: DialDeps): DialplanApplication {
       'ends it and goes on in the dialplan, ABORT hangs up both sides, GOTO:[[context^]exten^]priority sends ' +
       'the caller there; empty connects the call). Inside option arguments ^ separates the fields. ' +
       'Every other option letter is accepted and has no effect.',
-    async exec(call): Promise<AppResult> {
+    // Not async itself: dial's promise is handed on as is, without a second promise around it.
+    exec(call): Promise<AppResult> {
       return dial(call.channel, call.data, call.services, deps);
     },
   };
 }
 
+/** The variables Dial clears before it starts. */
+const DIAL_VARIABLES = ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'DIALEDTIME', 'RINGTIME', 'PROGRESSTIME'];
+
+/** The `&`-separated destinations, trimmed, empty ones left out. */
+function destinationList(dests: string): string[] {
+  const list: string[] = [];
+  for (const part of dests.split('&')) {
+    const d = part.trim();
+    if (d !== '') list.push(d);
+  }
+  return list;
+}
+
 async function dial(chan: DialplanChannel, data: string, services: PbxServices, deps: DialDeps): Promise<AppResult> {
   const [dests = '', timeoutText = '', options = ''] = splitStandard(data, 4);
-  for (const v of ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'DIALEDTIME', 'RINGTIME', 'PROGRESSTIME']) chan.setVar(v, '');
-  const list = dests.split('&').map((d) => d.trim()).filter((d) => d !== '');
+  for (const v of DIAL_VARIABLES) chan.setVar(v, '');
+  const list = destinationList(dests);
   if (list.length === 0) {
     services.log.warn('Dial requires an argument (technology/resource)');
     chan.setVar('DIALSTATUS', 'CHANUNAVAIL');
@@ -164,7 +184,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     chan.setVar('DIALSTATUS', 'INVALIDARGS');
     return { kind: 'hangup' };
   }
-  const has = (letter: string): boolean => plan.opts.letters.has(letter);
+  const letters = plan.opts.letters;
   const started = services.clock.now();
   if (chan.hungUp) {
     chan.setVar('DIALSTATUS', 'CANCEL');
@@ -189,7 +209,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
   let callerAnswered = false;
   // Asterisk answers the caller when the bridge starts; herald did so on the callee's answer,
   // which is the same moment unless U() runs in between (or `a` asks for it at once).
-  const answerEarly = plan.calleeGosub === null || has('a');
+  const answerEarly = plan.calleeGosub === null || letters.has('a');
   let bridgeEnd: ((who: 'callee' | 'caller') => void) | null = null;
   /** The winner hung up before the bridge wait began (its BYE raced the answer, or U() hung it up). */
   let calleeGone = false;
@@ -293,7 +313,7 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     services.verbose(2, `Everyone is busy/congested at this time (${list.length}:${tally.busy}/${tally.congestion}/${tally.nochan})`);
     return { kind: 'continue' };
   }
-  if (has('r') && !ringSent) {
+  if (letters.has('r') && !ringSent) {
     ringSent = true;
     line?.ring();
   }
@@ -318,12 +338,11 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     if (chan.hungUp) settle?.({ kind: 'caller-gone' });
   });
 
-  const dialedTime = (): void => chan.setVar('DIALEDTIME', secondsSince(services, started));
   if (outcome.kind !== 'answered') {
     const elsewhere = line?.completedElsewhere() ?? false;
     for (const leg of live) leg.cancel(elsewhere ? COMPLETED_ELSEWHERE_REASON : undefined);
     live.clear();
-    dialedTime();
+    chan.setVar('DIALEDTIME', secondsSince(services, started));
     chan.setVar('ANSWEREDTIME', '');
     if (outcome.kind === 'caller-gone') {
       chan.setVar('DIALSTATUS', 'CANCEL');
@@ -352,10 +371,6 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
   chan.setVar('DIALEDPEERNUMBER', winner.number);
   chan.hangupCause = NORMAL_CLEARING;
   const answeredAt = services.clock.now();
-  const talkTimes = (): void => {
-    dialedTime();
-    chan.setVar('ANSWEREDTIME', secondsSince(services, answeredAt));
-  };
 
   // U(): the callee runs the routine while the caller waits (still ringing unless `a`).
   if (plan.calleeGosub !== null && winner.channel && !calleeGone) {
@@ -365,8 +380,8 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
     if (verdict.kind !== 'bridge') {
       services.verbose(3, `${winner.name} sent GOSUB_RESULT ${winner.channel.getVar('GOSUB_RESULT') ?? ''}: not connecting ${chan.name}`);
       winner.hangup(NORMAL_CLEARING);
-      talkTimes();
-      return afterCalleeVerdict(chan, services, verdict, has('g'));
+      setTalkTimes(chan, services, started, answeredAt);
+      return afterCalleeVerdict(chan, services, verdict, letters.has('g'));
     }
   }
   // A callee that hung up during U() leaves nothing to connect: the caller is not answered for it.
@@ -398,8 +413,8 @@ async function dial(chan: DialplanChannel, data: string, services: PbxServices, 
   });
   deps.bridged?.(chan, null);
   if (who === 'caller') winner.hangup(chan.hangupCause || NORMAL_CLEARING);
-  talkTimes();
+  setTalkTimes(chan, services, started, answeredAt);
   if (who === 'caller') return { kind: 'hangup' };
   // Without g Dial returns -1 after the bridge: the caller's dialplan ends and h runs.
-  return has('g') && !chan.hungUp ? { kind: 'continue' } : { kind: 'hangup' };
+  return letters.has('g') && !chan.hungUp ? { kind: 'continue' } : { kind: 'hangup' };
 }
