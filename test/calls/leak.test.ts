@@ -21,6 +21,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { RealClock } from '../../src/core/clock.js';
 import { runSipp, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
@@ -124,6 +125,9 @@ test(`${TOTAL} calls of mixed outcomes leave no channel, dialog, transaction or 
   assert.ok(stack);
   // Registrations (expiry timers) are in place: every timer the calls start must be gone again.
   const timersBefore = clock.pending();
+  // How long herald's event loop (this process) was held up: a stall past T1 explains retransmissions.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const started = Date.now();
   const callers = await Promise.all(
     KINDS.map(async (kind) => ({
@@ -141,11 +145,13 @@ test(`${TOTAL} calls of mixed outcomes leave no channel, dialog, transaction or 
   );
   const callsMs = Date.now() - started;
   const timersAfterCalls = clock.pending();
+  loopDelay.disable();
+  const stalls = `event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`;
   // Every SIPp's outcome before any assertion: a callee that lost calls explains a caller that did.
   const runs = callers.map(({ kind, r }) => ({ name: `${kind.name} caller`, calls: kind.calls, r }));
   for (const { kind, uas } of callees) runs.push({ name: `${kind.name} callee`, calls: kind.calls, r: await uas.result });
   const incomplete = runs.filter((x) => x.r.successful !== x.calls);
-  assert.deepEqual(incomplete.map((x) => x.name), [], incomplete.map((x) => why(x.name, x.r)).join('\n'));
+  assert.deepEqual(incomplete.map((x) => x.name), [], `${stalls}\n${incomplete.map((x) => why(x.name, x.r)).join('\n')}`);
   await waitUntil(() => (h.calls.cdr?.counts().posted ?? 0) === TOTAL, 30_000, () => `every CDR (${h.calls.cdr?.counts().posted} of ${TOTAL})`);
   await waitUntil(
     () => h.pbx.channels.list().length === 0 && h.calls.activeDialogs() === 0 && h.calls.activeCalls() === 0,
@@ -173,5 +179,5 @@ test(`${TOTAL} calls of mixed outcomes leave no channel, dialog, transaction or 
   for (const k of KINDS) expected.set(k.disposition, (expected.get(k.disposition) ?? 0) + k.calls);
   assert.deepEqual(Object.fromEntries(rows.map((r) => [r.disposition, r.n])), Object.fromEntries(expected));
   const retrans = callers.map(({ kind, r }) => `${kind.name} ${r.retransmissions}/${deadCalls(r)}`).join(', ');
-  t.diagnostic(`${TOTAL} calls in ${callsMs} ms, all settled after ${Date.now() - started} ms; pending timers ${timersBefore} before, ${timersAfterCalls} when the callers were done, ${clock.pending()} at the end; caller retransmissions/dead calls: ${retrans}`);
+  t.diagnostic(`${TOTAL} calls in ${callsMs} ms (${stalls}), all settled after ${Date.now() - started} ms; pending timers ${timersBefore} before, ${timersAfterCalls} when the callers were done, ${clock.pending()} at the end; caller retransmissions/dead calls: ${retrans}`);
 });
