@@ -8,7 +8,7 @@
 // call. The `h` extension's first priority is BenchHStart, an application of this bench that
 // notes when `h` began for the CANCEL → h latency.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -122,7 +122,10 @@ export function percentile(sorted, p) {
 /** Run `calls` calls at `rate`/s from `uac` against a UAS registered as `peer`; returns figures. */
 export async function drive({ h, harness, sipp }, { peer, uas, uac, exten, calls, rate, limit, pauseMs }) {
   // SIPp as UAS caps its open calls at 3 × rate × scenario length unless told otherwise.
-  const callee = await harness.callee(h, peer, uas, calls, ['-l', String(Math.max(limit, rate) * 10)]);
+  // SIPp's default 64 KB socket buffer overflows at these rates (a lost relayed 180 leaves the
+  // caller waiting for Dial's timeout): 4 MB for both SIPps, as the REGISTER and presence benches.
+  const callee = await harness.callee(h, peer, uas, calls, ['-l', String(Math.max(limit, rate) * 10), ...SIPP_BUFFER]);
+  const drops0 = udpReceiveBufferErrors();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await sipp.runSipp({
@@ -133,18 +136,33 @@ export async function drive({ h, harness, sipp }, { peer, uas, uac, exten, calls
     rate,
     limit,
     timeoutSec: Math.ceil(calls / rate) + 60,
-    args: ['-d', String(pauseMs)],
+    args: ['-d', String(pauseMs), ...SIPP_BUFFER],
   });
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   await callee.uas.result;
+  const drops = udpReceiveBufferErrors() - drops0;
   const sippCallMs = Number.parseFloat(String(r.stats['ElapsedTime(C)'] ?? '').split(':').reduce((a, x) => a * 60 + Number(x), 0)) * 1000;
-  return { r, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, systemMs: cpu.system / 1000, sippCallMs };
+  return { r, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, systemMs: cpu.system / 1000, sippCallMs, drops };
 }
 
-export function report(name, { r, wallMs, cpuMs, userMs, systemMs }, calls, rate) {
+const SIPP_BUFFER = ['-buff_size', '4194304'];
+
+/** Machine-wide UDP datagrams dropped for a full receive buffer (/proc/net/snmp), or NaN. */
+function udpReceiveBufferErrors() {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const names = lines[0].split(/\s+/);
+    const values = lines[1].split(/\s+/);
+    return Number(values[names.indexOf('RcvbufErrors')]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export function report(name, { r, wallMs, cpuMs, userMs, systemMs, drops }, calls, rate) {
   const perSec = r.successful / (wallMs / 1000);
-  console.log(`${name}: ${r.successful}/${calls} calls ok, ${r.failed} failed, offered ${rate}/s`);
+  console.log(`${name}: ${r.successful}/${calls} calls ok, ${r.failed} failed, offered ${rate}/s; ${drops} UDP datagrams dropped machine-wide for full receive buffers`);
   console.log(`  throughput ${perSec.toFixed(0)} calls/s over ${(wallMs / 1000).toFixed(2)} s wall (includes SIPp start and the last calls' pauses)`);
   console.log(`  herald CPU ${cpuMs.toFixed(0)} ms = ${(cpuMs / Math.max(1, r.successful)).toFixed(3)} ms/call → ${(r.successful / (cpuMs / 1000)).toFixed(0)} calls per CPU-second`);
   // System time is mostly the UDP sendto/recvmsg syscalls (on loopback the send also delivers).
