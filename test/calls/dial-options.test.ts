@@ -9,16 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSipp } from '../helpers/sipp.js';
 import { fixture } from '../helpers/paths.js';
-import { CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
+import { ALICE_1000, CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
-${CALL_TEST_GENERAL}
-[1000]
-type = friend
-host = dynamic
-context = from-sip
-callerid = "Alice" <1000>
-${dynamicFriends('from-sip', ['u300', 'u301', 'b302', 's303', 'l304', 'u305'])}`;
+${CALL_TEST_GENERAL}${ALICE_1000}${dynamicFriends('from-sip', ['u300', 'u301', 'b302', 's303', 'l304', 'u305'])}`;
 
 const EXTENSIONS = `
 [from-sip]

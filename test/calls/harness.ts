@@ -108,6 +108,15 @@ allowguest = no
 timert1 = 50
 `;
 
+/** The calling phone most call tests use: peer 1000 in from-sip, shown as "Alice" <1000>. */
+export const ALICE_1000 = `
+[1000]
+type = friend
+host = dynamic
+context = from-sip
+callerid = "Alice" <1000>
+`;
+
 /** sip.conf sections for phones that register (type=friend, host=dynamic) into `context`, one per name. */
 export function dynamicFriends(context: string, names: readonly string[]): string {
   return names.map((name) => `\n[${name}]\ntype = friend\nhost = dynamic\ncontext = ${context}\n`).join('');
@@ -121,11 +130,11 @@ export function csv(dir: string, name: string, rows: string[][]): string {
 }
 
 /** Start a SIPp UAS on a free port and register it as `peer`'s contact. */
-export async function callee(h: CallServer, peer: string, scenario: string, calls: number, extra: string[] = []): Promise<{ uas: SippRunHandle; port: number }> {
+export async function callee(h: CallServer, peer: string, scenario: string, calls: number, extra: string[] = [], timeoutSec = 60): Promise<{ uas: SippRunHandle; port: number }> {
   const port = await freePort();
   // SIPp as UAS caps its open calls at 3 × rate × scenario length (a few dozen) unless -l says
   // otherwise; beyond that it mistakes CANCELs of calls it dropped for new calls.
-  const uas = startSipp({ scenario: callScenario(scenario), target: h.target, calls, timeoutSec: 60, args: ['-p', String(port), '-l', '10000', ...extra] });
+  const uas = startSipp({ scenario: callScenario(scenario), target: h.target, calls, timeoutSec, args: ['-p', String(port), '-l', '10000', ...extra] });
   const reg = await runSipp({
     scenario: callScenario('register.xml'),
     target: h.target,

@@ -24,9 +24,8 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { RealClock } from '../../src/core/clock.js';
-import { runSipp, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
-import { freePort } from '../helpers/server.js';
-import { callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
+import { runSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
+import { callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
 /** One kind of call: who calls which extension with which caller/callee scenarios, and its CDR disposition. */
 interface CallKind {
@@ -82,26 +81,6 @@ exten => h,1,NoOp(\${DIALSTATUS})
 let h: CallServer;
 const skip = callServerHooks(() => ({ 'sip.conf': SIP_CONF, 'extensions.conf': EXTENSIONS }), (server) => (h = server));
 
-/**
- * A SIPp UAS registered as `peer`'s contact, as harness.callee() but with this test's long SIPp
- * timeout (callee() gives SIPp 60 s, which a loaded machine can overrun with 3,000 calls).
- */
-async function registeredCallee(peer: string, scenario: string, calls: number): Promise<SippRunHandle> {
-  const port = await freePort();
-  // -l: SIPp as UAS otherwise caps its open calls at 3 × rate × scenario length (see callee()).
-  const uas = startSipp({ scenario: callScenario(scenario), target: h.target, calls, timeoutSec: SIPP_TIMEOUT_SEC, args: ['-p', String(port), '-l', '10000'] });
-  const reg = await runSipp({
-    scenario: callScenario('register.xml'),
-    target: h.target,
-    inf: csv(h.dir, `reg-${peer}.csv`, [[peer]]),
-    calls: 1,
-    timeoutSec: 10,
-    args: ['-key', 'contact_port', String(port)],
-  });
-  if (reg.successful !== 1) throw new Error(`REGISTER of ${peer} failed: ${reg.errors || reg.stderr}`);
-  return uas;
-}
-
 /** "Dead call" entries: messages SIPp got for calls it had already finished (retransmissions). */
 const deadCalls = (r: SippResult): number => (r.errors.match(/Dead call/g) ?? []).length;
 
@@ -117,7 +96,7 @@ const why = (name: string, r: SippResult): string => `${name}: ${summary({ ...r,
 test(`${TOTAL} calls of mixed outcomes leave no channel, dialog, transaction or timer behind`, { skip, timeout: 170_000 }, async (t) => {
   const callees: Array<{ kind: CallKind; uas: SippRunHandle }> = [];
   for (const kind of KINDS) {
-    if (kind.callee) callees.push({ kind, uas: await registeredCallee(kind.callee.peer, kind.callee.scenario, kind.calls) });
+    if (kind.callee) callees.push({ kind, uas: (await callee(h, kind.callee.peer, kind.callee.scenario, kind.calls, [], SIPP_TIMEOUT_SEC)).uas });
   }
   const clock = h.server.context.clock;
   assert.ok(clock instanceof RealClock, 'the server runs on a RealClock');

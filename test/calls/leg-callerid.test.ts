@@ -8,16 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSipp } from '../helpers/sipp.js';
-import { CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
+import { ALICE_1000, CALL_TEST_GENERAL, callee, callScenario, callServerHooks, csv, dynamicFriends, summary, waitUntil, type CallServer } from './harness.js';
 
 const SIP_CONF = `
-${CALL_TEST_GENERAL}
-[1000]
-type = friend
-host = dynamic
-context = from-sip
-callerid = "Alice" <1000>
-${dynamicFriends('from-sip', ['c400', 'c401', 'c402'])}`;
+${CALL_TEST_GENERAL}${ALICE_1000}${dynamicFriends('from-sip', ['c400', 'c401', 'c402'])}`;
 
 const EXTENSIONS = `
 [from-sip]
