@@ -22,7 +22,8 @@ import {
   newTag,
   SipParseError,
   validateRequest,
-  validateResponse,
+  validateResponseParties,
+  validateResponseRouting,
   SipRequest,
   type SipMessage,
   type SipResponse,
@@ -60,6 +61,15 @@ export interface SipStackOptions {
 }
 
 type ClientTx = InviteClientTransaction | NonInviteClientTransaction;
+
+/**
+ * Requests whose responses' From, To and Contact no transaction user reads (presence's NOTIFY
+ * outcome reads the status and Retry-After, qualify's OPTIONS and the channels' BYE nothing, the
+ * channels' relay the status, reason and body): those headers are not parsed for them, so a
+ * malformed one no longer drops such a response. Every other method's response is checked in full
+ * before its transaction sees it (§8.1.3.3), since its users build dialogs from them (§12.1.2).
+ */
+const PARTIES_UNREAD: ReadonlySet<string> = new Set(['NOTIFY', 'OPTIONS', 'BYE']);
 
 /** Methods in the order Allow lists them. */
 const METHOD_ORDER = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE', 'PRACK'];
@@ -215,8 +225,9 @@ class SipStackImpl implements SipStack {
 
   private onResponse(res: SipResponse): void {
     // §8.1.3.3: malformed mandatory headers, or "more than one Via header field value" in a
-    // response to a request we sent (we never proxy): discard.
-    const invalid = validateResponse(res);
+    // response to a request we sent (we never proxy): discard. Via, CSeq and Call-ID first (the
+    // response is matched by them); From, To and Contact below, only for methods whose users read them.
+    const invalid = validateResponseRouting(res);
     if (invalid || res.vias.length !== 1) {
       this.log.debug({ status: res.status, reason: invalid?.reason }, 'invalid SIP response dropped');
       return;
@@ -233,6 +244,13 @@ class SipStackImpl implements SipStack {
     if (!tx) {
       this.log.debug({ status: res.status }, 'stray SIP response dropped');
       return;
+    }
+    if (!PARTIES_UNREAD.has(res.cseq.method)) {
+      const malformed = validateResponseParties(res);
+      if (malformed) {
+        this.log.debug({ status: res.status, reason: malformed.reason }, 'invalid SIP response dropped');
+        return;
+      }
     }
     tx.receiveResponse(res);
   }

@@ -36,4 +36,4 @@ export { parseAuthHeader, formatAuthHeader } from './auth.js';
 export { createResponse, createErrorResponse, reasonPhrase } from './response.js';
 export { newBranch, newTag, newCallId, isRfc3261Branch, MAGIC_COOKIE } from './ids.js';
 export { canonicalHeaderName, isListHeader } from './header-names.js';
-export { validateRequest, validateResponse } from './validate.js';
+export { validateRequest, validateResponse, validateResponseParties, validateResponseRouting } from './validate.js';

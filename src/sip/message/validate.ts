@@ -22,18 +22,28 @@ function check(fn: () => void): SipParseError | null {
   }
 }
 
-function common(msg: SipRequest | SipResponse): void {
+/** The headers a message is matched and routed by, plus Max-Forwards, Content-Length and Date. */
+function routing(msg: SipRequest | SipResponse): void {
   // Mandatory and single-valued (§8.1.1, §7.3.1): each accessor throws 400 when missing/repeated/malformed.
   void msg.callId;
   void msg.cseq;
-  void msg.from;
-  void msg.to;
   if (msg.vias.length === 0) throw badRequest('missing Via');
   void msg.maxForwards;
-  void msg.contacts;
   if (msg.headers.count('content-length') > 1) throw badRequest('multiple Content-Length');
   const date = msg.headers.get('date');
   if (date !== undefined && !DATE.test(date.trim())) throw badRequest('malformed Date');
+}
+
+/** From, To (mandatory, single) and Contact: what a transaction's user may read of the parties. */
+function parties(msg: SipRequest | SipResponse): void {
+  void msg.from;
+  void msg.to;
+  void msg.contacts;
+}
+
+function common(msg: SipRequest | SipResponse): void {
+  routing(msg);
+  parties(msg);
 }
 
 /**
@@ -55,4 +65,17 @@ export function validateRequest(req: SipRequest): SipParseError | null {
 /** A response the UAC should drop: malformed mandatory headers, or no Via (§8.1.3.3). */
 export function validateResponse(res: SipResponse): SipParseError | null {
   return check(() => common(res));
+}
+
+/**
+ * The part of validateResponse a response needs before it is matched to a client transaction:
+ * Via, CSeq, Call-ID (which it is matched by), Max-Forwards, Content-Length and Date.
+ */
+export function validateResponseRouting(res: SipResponse): SipParseError | null {
+  return check(() => routing(res));
+}
+
+/** The rest of validateResponse: From, To and Contact well-formed and From/To single. */
+export function validateResponseParties(res: SipResponse): SipParseError | null {
+  return check(() => parties(res));
 }
