@@ -36,9 +36,6 @@ interface PendingWrite {
 }
 
 interface Statements {
-  put: Database.Statement<[string, string]>;
-  del: Database.Statement<[string]>;
-  delTree: Database.Statement<[string, string, string]>;
   all: Database.Statement<[], { key: string; value: string }>;
 }
 
@@ -157,9 +154,6 @@ export class SqliteStore implements KvStore {
       db.pragma('synchronous = FULL');
       db.exec('CREATE TABLE IF NOT EXISTS astdb (key TEXT PRIMARY KEY, value TEXT)');
       const stmts: Statements = {
-        put: db.prepare<[string, string]>(PUT_SQL),
-        del: db.prepare<[string]>(DEL_SQL),
-        delTree: db.prepare<[string, string, string]>(DELTREE_SQL),
         all: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM astdb'),
       };
       const store = new SqliteStore(db, stmts, full, opts.log, opts.busyTimeoutMs ?? 5000);
