@@ -96,8 +96,8 @@ function usualLocalAddress(exten: string, storedRemote: string): string | null {
   return storedRemote.startsWith('@') ? `<sip:${exten}${storedRemote}>` : null;
 }
 
-/** lastPresence of a record that has not notified yet (shared, never mutated). */
-const NOT_SET: PresenceInfo = Object.freeze({ state: 'not_set', subtype: '', message: '' });
+/** lastPresence of a subscription that has not notified yet (shared, never mutated). */
+export const NOT_SET: PresenceInfo = Object.freeze({ state: 'not_set', subtype: '', message: '' });
 
 const MEDIA_PREFIX = 'application/';
 const EVENT_CODES: readonly EventPackage[] = ['presence', 'dialog', 'message-summary'];

@@ -47,7 +47,7 @@ import { acceptRefresh, dialogFromSubscribe, inDialogRequest } from './dialog.js
 import { ExpiryQueue } from './expiry.js';
 import { intern } from './intern.js';
 import { ALLOW_EVENTS, eventPackage, isEventPackage, negotiateBody, type EventPackage } from './negotiate.js';
-import { CRASH_SEQUENCE_MARGIN, type SubscriptionRecord, SubscriptionStore } from './record.js';
+import { CRASH_SEQUENCE_MARGIN, NOT_SET, type SubscriptionRecord, SubscriptionStore } from './record.js';
 
 /** What the notifier needs to know about a hint (the state module's HintSnapshot has it). */
 export interface HintView {
@@ -112,8 +112,6 @@ const PACKAGE_DEFAULT_EXPIRES = 3600;
 export const FANOUT_CHUNK = 32;
 /** Bodies kept per hint between changes (distinct body types, URIs, dialog-info versions). */
 const BODY_CACHE_MAX = 256;
-/** lastPresence of a subscription that has not been notified yet (shared, never mutated). */
-const NOT_SET_SENT: PresenceInfo = Object.freeze({ state: 'not_set', subtype: '', message: '' });
 
 interface LiveSubscription {
   rec: SubscriptionRecord;
@@ -352,7 +350,7 @@ export class SubscriptionServer {
       expiresAt: now + expires * 1000,
       version: 0,
       lastState: -1,
-      lastPresence: NOT_SET_SENT,
+      lastPresence: NOT_SET,
       createdAt: now,
       dialog,
     };
