@@ -37,10 +37,6 @@ export interface ContactBinding {
   registeredAt: number;
 }
 
-function formatAddr(ep: Endpoint): string {
-  return formatHostPort(ep.address, ep.port);
-}
-
 /** One `k=v` pair of the query string, escaped as URLSearchParams would read it back. */
 function pair(key: string, value: string): string {
   return `${key}=${encodeURIComponent(value)}`;
@@ -54,7 +50,7 @@ export function encodeBindings(bindings: readonly ContactBinding[]): string {
     const b = bindings[i] as ContactBinding;
     const contact = b.uri.includes(',') || b.uri.includes('|') ? b.uri.replace(/,/g, '%2C').replace(/\|/g, '%7C') : b.uri;
     if (i > 0) parts.push(',');
-    parts.push(formatAddr(b.source), ':', String(b.expiresSec), ':', b.user, ':', contact, '|at=', String(b.expiresAt), '&tr=', b.source.proto);
+    parts.push(formatHostPort(b.source.address, b.source.port), ':', String(b.expiresSec), ':', b.user, ':', contact, '|at=', String(b.expiresAt), '&tr=', b.source.proto);
     if (b.connectionId) parts.push('&', pair('conn', b.connectionId));
     parts.push('&', pair('cid', b.callId), '&cs=', String(b.cseq));
     if (b.userAgent) parts.push('&', pair('ua', b.userAgent));

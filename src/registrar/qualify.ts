@@ -9,7 +9,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { newCallId, newTag, SipHeaders, SipRequest } from '../sip/message/index.js';
 import type { SipStack } from '../sip/transaction/types.js';
-import type { Endpoint, SipTransport } from '../sip/transport/types.js';
+import type { SipTransport } from '../sip/transport/types.js';
 import type { ContactBinding } from './binding.js';
 import type { LocationService } from './location.js';
 import type { PeerRegistry } from './peers.js';
@@ -41,10 +41,6 @@ export interface QualifyDeps {
   peers: PeerRegistry;
   location: LocationService;
   userAgent: () => string;
-}
-
-function hostPort(ep: Endpoint): string {
-  return formatHostPort(ep.address, ep.port);
 }
 
 export class Qualifier {
@@ -131,11 +127,11 @@ export class Qualifier {
     const dest = b.source;
     const local = this.deps.transport.localEndpoint(dest.proto, dest);
     const headers = new SipHeaders([
-      ['From', `"herald" <sip:herald@${hostPort(local)}>;tag=${newTag()}`],
+      ['From', `"herald" <sip:herald@${formatHostPort(local.address, local.port)}>;tag=${newTag()}`],
       ['To', `<${b.uri}>`],
       ['Call-ID', newCallId(local.address)],
       ['CSeq', '102 OPTIONS'],
-      ['Contact', `<sip:herald@${hostPort(local)}>`],
+      ['Contact', `<sip:herald@${formatHostPort(local.address, local.port)}>`],
       ['User-Agent', this.deps.userAgent()],
       ['Accept', 'application/sdp'],
       ['Content-Length', '0'],
