@@ -339,9 +339,8 @@ export class SubscriptionStore {
 
   /** Store a record (its latest state when the batch is written); resolves once committed. */
   put(rec: SubscriptionRecord): Promise<void> {
-    const delay = this.opts.writeDelayMs ?? 0;
-    const clock = this.opts.clock;
-    if (delay <= 0 || !clock) return this.store.put(SUBSCRIPTION_FAMILY, rec.id, encodeRecord(rec));
+    const clock = this.gatherClock();
+    if (!clock) return this.store.put(SUBSCRIPTION_FAMILY, rec.id, encodeRecord(rec));
     return new Promise<void>((resolve, reject) => {
       let q = this.queued.get(rec.id);
       if (!q) {
@@ -350,9 +349,21 @@ export class SubscriptionStore {
       }
       q.rec = rec;
       q.waiters.push({ resolve, reject });
-      if (this.queued.size >= MAX_WRITE_BATCH) this.flush();
-      else this.flushTimer ??= clock.setTimer(delay, () => this.flush());
+      this.gathered(clock);
     });
+  }
+
+  /** The clock writes are gathered on, or null when each goes to the store at once. */
+  private gatherClock(): Clock | null {
+    const delay = this.opts.writeDelayMs ?? 0;
+    const clock = this.opts.clock;
+    return delay <= 0 || !clock ? null : clock;
+  }
+
+  /** One more write gathered: the batch goes now when it is full, else once the delay has passed. */
+  private gathered(clock: Clock): void {
+    if (this.queued.size >= MAX_WRITE_BATCH) this.flush();
+    else this.flushTimer ??= clock.setTimer(this.opts.writeDelayMs ?? 0, () => this.flush());
   }
 
   /** Best-effort update (CSeq/version moved on); errors only logged. */
@@ -367,16 +378,14 @@ export class SubscriptionStore {
       this.queued.delete(id);
       for (const w of q.waiters) w.resolve();
     }
-    const delay = this.opts.writeDelayMs ?? 0;
-    const clock = this.opts.clock;
-    if (delay <= 0 || !clock) {
+    const clock = this.gatherClock();
+    if (!clock) {
       this.deleteNow(id);
       return;
     }
     // Gathered like the writes: an unSUBSCRIBE costs no commit of its own.
     this.queued.set(id, { rec: null, waiters: [] });
-    if (this.queued.size >= MAX_WRITE_BATCH) this.flush();
-    else this.flushTimer ??= clock.setTimer(delay, () => this.flush());
+    this.gathered(clock);
   }
 
   private deleteNow(id: string): void {
