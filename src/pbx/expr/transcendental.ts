@@ -19,7 +19,6 @@ interface BigFloat {
   e: number;
 }
 
-
 function norm(m: bigint, e: number): BigFloat {
   const bl = bitLength(m);
   if (bl > P) {
@@ -77,7 +76,6 @@ function div(a: BigFloat, b: BigFloat): BigFloat {
 function divInt(a: BigFloat, k: number): BigFloat {
   return div(a, fromInt(k));
 }
-
 
 function sqrt(a: BigFloat): BigFloat {
   if (a.m <= 0n) return ZERO;
