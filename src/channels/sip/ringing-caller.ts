@@ -5,6 +5,7 @@
  * caller's CALLERID(num)/CALLERID(name) (Dial copies them to every leg it creates).
  */
 import type { RingingCaller } from '../../presence/bodies/types.js';
+import { splitDevice } from '../../state/device-state.js';
 import type { PeerCalls } from './device-state.js';
 import type { SipChannel } from './sip-channel.js';
 
@@ -15,9 +16,9 @@ const EXTENSION_RINGING_BIT = 8;
 export function sipPeersOfDevices(devices: readonly string[]): string[] {
   const peers: string[] = [];
   for (const device of devices) {
-    const slash = device.indexOf('/');
-    if (slash < 0 || device.slice(0, slash).toUpperCase() !== 'SIP') continue;
-    const peer = device.slice(slash + 1).split('/')[0] ?? '';
+    const parts = splitDevice(device);
+    if (parts?.form !== 'tech' || parts.name.toUpperCase() !== 'SIP') continue;
+    const peer = parts.resource.split('/')[0] ?? '';
     if (peer !== '') peers.push(peer);
   }
   return peers;
