@@ -325,8 +325,7 @@ export class XmppAccount {
     if (gen !== this.generation || !c) return;
     this.setState('Retrieving roster');
     try {
-      const iqCaller = c.iqCaller as unknown as { request(el: Element, timeout?: number): Promise<Element> };
-      const result = await iqCaller.request(xml('iq', { type: 'get' }, xml('query', { xmlns: NS_ROSTER })), this.deps.timeoutMs ?? 10000);
+      const result = await this.requestIq(c, xml('iq', { type: 'get' }, xml('query', { xmlns: NS_ROSTER })));
       if (gen !== this.generation) return;
       this.processRoster(result.getChild('query', NS_ROSTER)?.getChildren('item') ?? []);
       this.sendStanza(this.presenceStanza());
@@ -472,10 +471,15 @@ export class XmppAccount {
   private rosterRemove(jid: string): void {
     const c = this.xmpp;
     if (!c) return;
+    this.requestIq(c, xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid, subscription: 'remove' })))).catch(
+      (err: unknown) => this.deps.log.warn(`xmpp ${this.name}: could not remove ${jid} from the roster: ${describeError(err)}`),
+    );
+  }
+
+  /** An iq get/set through the client's iqCaller: the result stanza, or a rejection (error reply, timeout). */
+  private requestIq(c: Client, el: Element): Promise<Element> {
     const iqCaller = c.iqCaller as unknown as { request(el: Element, timeout?: number): Promise<Element> };
-    iqCaller
-      .request(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid, subscription: 'remove' }))), this.deps.timeoutMs ?? 10000)
-      .catch((err: unknown) => this.deps.log.warn(`xmpp ${this.name}: could not remove ${jid} from the roster: ${describeError(err)}`));
+    return iqCaller.request(el, this.deps.timeoutMs ?? 10000);
   }
 
   private subscribeTo(jid: string): void {
