@@ -437,7 +437,7 @@ export class SubscriptionServer {
   private activate(live: LiveSubscription): boolean {
     const rec = live.rec;
     this.index(live);
-    this.armTimer(live);
+    this.expiry.schedule(live);
     if (rec.event === 'message-summary') return true;
     return this.join(live);
   }
@@ -472,10 +472,6 @@ export class SubscriptionServer {
       group.unwatch?.();
       group.unwatch = null;
     }
-  }
-
-  private armTimer(live: LiveSubscription): void {
-    this.expiry.schedule(live);
   }
 
   // ---- in-dialog SUBSCRIBE ------------------------------------------------------------------------
@@ -523,7 +519,7 @@ export class SubscriptionServer {
     }
     rec.expiresSec = expires;
     rec.expiresAt = this.deps.clock.wallNow() + expires * 1000;
-    this.armTimer(live);
+    this.expiry.schedule(live);
     this.deps.store.update(rec);
     this.schedule(live);
   }
