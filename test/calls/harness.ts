@@ -15,7 +15,7 @@ import type { SipModule } from '../../src/registrar/module.js';
 import type { DialplanModule } from '../../src/pbx/module.js';
 import { fixture } from '../helpers/paths.js';
 import { freePort } from '../helpers/server.js';
-import { haveSipp, killAllSipp, runSipp, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
+import { haveSipp, killAllSipp, runSipp, sippCsv, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
 
 export interface CallServer {
   server: RunningServer;
@@ -123,11 +123,7 @@ export function dynamicFriends(context: string, names: readonly string[]): strin
 }
 
 /** A CSV for SIPp's -inf: one line per call, fields separated by ';'. */
-export function csv(dir: string, name: string, rows: string[][]): string {
-  const p = join(dir, name);
-  writeFileSync(p, ['SEQUENTIAL', ...rows.map((r) => `${r.join(';')};`)].join('\n') + '\n');
-  return p;
-}
+export { sippCsv as csv };
 
 /** Start a SIPp UAS on a free port and register it as `peer`'s contact. */
 export async function callee(h: CallServer, peer: string, scenario: string, calls: number, extra: string[] = [], timeoutSec = 60): Promise<{ uas: SippRunHandle; port: number }> {
@@ -138,7 +134,7 @@ export async function callee(h: CallServer, peer: string, scenario: string, call
   const reg = await runSipp({
     scenario: callScenario('register.xml'),
     target: h.target,
-    inf: csv(h.dir, `reg-${peer}.csv`, [[peer]]),
+    inf: sippCsv(h.dir, `reg-${peer}.csv`, [[peer]]),
     calls: 1,
     timeoutSec: 10,
     args: ['-key', 'contact_port', String(port)],

@@ -8,13 +8,13 @@
  * jabber.conf (plus herald's cafile= so the test CA is trusted), and the buddy JID in
  * macro-DialVM's h extension.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture } from '../helpers/paths.js';
 import type { ProsodyServer } from '../helpers/prosody.js';
 import { freePort, startHerald, type HeraldProcess } from '../helpers/server.js';
-import { runSipp, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
+import { runSipp, sippCsv, startSipp, type SippResult, type SippRunHandle } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Accounts the rig registers on Prosody: user → password. */
@@ -162,13 +162,6 @@ export async function waitConnected(h: HeraldProcess, accounts: number, timeoutM
   );
 }
 
-/** A CSV for SIPp's -inf: a mode line, then one line per call with ';'-terminated fields. */
-function csvFile(dir: string, name: string, rows: string[][]): string {
-  const p = join(dir, name);
-  writeFileSync(p, ['SEQUENTIAL', ...rows.map((r) => `${r.join(';')};`)].join('\n') + '\n');
-  return p;
-}
-
 export function sippSummary(r: SippResult): string {
   return `exit ${r.exitCode} ok ${r.successful} failed ${r.failed}\n${r.errors}\n${r.stderr}`;
 }
@@ -182,7 +175,7 @@ export async function startCallee(rig: Rig, scenario: 'uas_ring.xml' | 'uas_answ
     const reg = await runSipp({
       scenario: fixture('e2e', 'register.xml'),
       target: rig.target,
-      inf: csvFile(tmp, 'reg.csv', [['555']]),
+      inf: sippCsv(tmp, 'reg.csv', [['555']]),
       calls: 1,
       timeoutSec: 10,
       args: ['-key', 'contact_port', String(port)],
@@ -247,7 +240,7 @@ export async function placeCall(rig: Rig, kind: 'missed' | 'answered', opts: Pla
     const caller = await runSipp({
       scenario: fixture('e2e', kind === 'missed' ? 'uac_cancel.xml' : 'uac_answer.xml'),
       target: rig.target,
-      inf: csvFile(tmp, 'call.csv', [['1000', '555']]),
+      inf: sippCsv(tmp, 'call.csv', [['1000', '555']]),
       calls: 1,
       timeoutSec: 20,
       args: ['-d', String(ringMs), '-trace_msg', '-message_file', traceFile],

@@ -4,7 +4,7 @@
  * statistics and unexpected messages traced into a temp directory, parsed when it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -179,4 +179,11 @@ export function runSipp(opts: SippOptions): Promise<SippResult> {
 /** True when the SIPp binary is present. */
 export function haveSipp(): boolean {
   return existsSync(SIPP_BIN);
+}
+
+/** A CSV for SIPp's -inf, written to dir/name: a SEQUENTIAL mode line, then one line per call with ';'-terminated fields. */
+export function sippCsv(dir: string, name: string, rows: string[][]): string {
+  const p = join(dir, name);
+  writeFileSync(p, ['SEQUENTIAL', ...rows.map((r) => `${r.join(';')};`)].join('\n') + '\n');
+  return p;
 }
