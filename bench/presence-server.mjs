@@ -7,6 +7,10 @@
 //   {id, type: 'mem', gc?, count?} → {id, rss, heapUsed, heapTotal, external, spaces, rssParts, cpuMs, transactions, subscriptions}
 //                           (after a forced GC when --expose-gc, unless gc: false; count: false skips counting subscriptions)
 //   {id, type: 'heapsnapshot', path} → {id, path}   (v8.writeHeapSnapshot, for memory work)
+// HERALD_BENCH_ALLOC_PROFILE=FILE: sample allocations from start to stop, collected objects included
+// (V8's sampling heap profiler, every ~4 KB allocated), written as a .heapprofile at stop; read it
+// with bench/lib/alloc-top.mjs FILE. Shows what the young generation is filled with, i.e. what
+// the scavenges pay for.
 // Usage (forked): node [--expose-gc] bench/presence-server.mjs <configDir> [--build dist]
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -40,6 +44,16 @@ const server = await startServer({
     entry('presence-publish', createPublishModule),
   ],
 });
+const allocProfile = process.env.HERALD_BENCH_ALLOC_PROFILE;
+let inspector = null;
+if (allocProfile) {
+  const { Session } = await import('node:inspector');
+  inspector = new Session();
+  inspector.connect();
+  const post = (method, params) => new Promise((res, rej) => inspector.post(method, params, (err, r) => (err ? rej(err) : res(r))));
+  inspector.postAsync = post;
+  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+}
 const sip = server.context.getModule('sip');
 const presence = server.context.getModule('presence');
 const epoch = () => performance.timeOrigin + performance.now();
@@ -74,6 +88,11 @@ process.on('message', async (m) => {
   } else if (m.type === 'heapsnapshot') {
     process.send({ id: m.id, path: writeHeapSnapshot(m.path) });
   } else if (m.type === 'stop') {
+    if (inspector) {
+      const { profile } = await inspector.postAsync('HeapProfiler.stopSampling', {});
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(allocProfile, JSON.stringify(profile));
+    }
     await server.stop();
     process.send({ id: m.id });
     process.exit(0);
