@@ -50,3 +50,77 @@ test('a used nonce: next nc accepted without the issued cache, replayed nc refus
   assert.deepEqual(a.verify(answer(nonce, '00000003', 'bad'), 'SUBSCRIBE', cred), { ok: false, reason: 'mismatch' });
   assert.equal(a.verify(answer(nonce, '00000002'), 'SUBSCRIBE', cred).ok, true);
 });
+
+test('a nonce of another authenticator with the same key (a reloaded registrar): accepted once per nc, replay refused', () => {
+  const secret = Buffer.alloc(32, 7);
+  const opts = { realm: 'asterisk', algorithms: ['MD5' as const], nonceLifetimeMs: 300_000, now: () => 1e12, secret };
+  const before = new DigestAuthenticator(opts);
+  const after = new DigestAuthenticator(opts);
+  const nonce = nonceOf(before.challenge()[0] ?? '');
+  assert.equal(after.isOurNonce(nonce), true);
+  assert.equal(after.verify(answer(nonce, '00000001'), 'SUBSCRIBE', cred).ok, true);
+  assert.deepEqual(after.verify(answer(nonce, '00000001'), 'SUBSCRIBE', cred), { ok: false, reason: 'replay' });
+  assert.equal(after.verify(answer(nonce, '00000002'), 'SUBSCRIBE', cred).ok, true);
+  assert.equal(after.trackedNonces(), 1);
+});
+
+test('an upper-cased copy of one of our nonces is not ours', () => {
+  const a = make();
+  const nonce = nonceOf(a.challenge()[0] ?? '');
+  const upper = nonce.slice(0, 20) + nonce.slice(20).toUpperCase();
+  assert.notEqual(upper, nonce);
+  assert.equal(a.isOurNonce(upper), false);
+  assert.deepEqual(a.verify(answer(upper, '00000001'), 'SUBSCRIBE', cred), { ok: false, reason: 'nonce' });
+});
+
+test('unanswered challenges past the bound: the oldest nonce is stale, never accepted untracked', () => {
+  const a = new DigestAuthenticator({ realm: 'asterisk', algorithms: ['MD5'], nonceLifetimeMs: 300_000, now: () => 1e12, maxTrackedNonces: 1000 });
+  const first = nonceOf(a.challenge()[0] ?? '');
+  assert.equal(a.verify(answer(first, '00000001'), 'SUBSCRIBE', cred).ok, true);
+  const unused = nonceOf(a.challenge()[0] ?? '');
+  for (let i = 0; i < 1000; i++) a.challenge();
+  assert.equal(a.isOurNonce(first), true);
+  assert.deepEqual(a.verify(answer(first, '00000002'), 'SUBSCRIBE', cred), { ok: false, reason: 'stale' });
+  assert.deepEqual(a.verify(answer(unused, '00000001'), 'SUBSCRIBE', cred), { ok: false, reason: 'stale' });
+  const fresh = nonceOf(a.challenge()[0] ?? '');
+  assert.equal(a.verify(answer(fresh, '00000001'), 'SUBSCRIBE', cred).ok, true);
+});
+
+test('an all-zero nonce is not taken for an empty slot of the nonce table', () => {
+  const a = make();
+  assert.equal(a.isOurNonce('0'.repeat(44)), false);
+  assert.deepEqual(a.verify(answer('0'.repeat(44), '00000001'), 'SUBSCRIBE', cred), { ok: false, reason: 'nonce' });
+});
+
+test('the HA1 remembered per peer follows a changed secret and a different username', () => {
+  const a = make();
+  const peer = { secret: 'pw', md5secret: null };
+  const n1 = nonceOf(a.challenge()[0] ?? '');
+  assert.equal(a.verify(answer(n1, '00000001'), 'SUBSCRIBE', peer).ok, true);
+  peer.secret = 'new';
+  const n2 = nonceOf(a.challenge()[0] ?? '');
+  assert.deepEqual(a.verify(answer(n2, '00000001'), 'SUBSCRIBE', peer), { ok: false, reason: 'mismatch' });
+  assert.equal(a.verify(answer(n2, '00000002', 'new'), 'SUBSCRIBE', peer).ok, true);
+  const other = answer(nonceOf(a.challenge()[0] ?? ''), '00000001', 'new');
+  other.set('username', 'v'); // response computed for 'u': must not match with v's HA1
+  assert.deepEqual(a.verify(other, 'SUBSCRIBE', peer), { ok: false, reason: 'mismatch' });
+});
+
+test('stale challenges say stale=true; an `only` list with nothing offered falls back to all', () => {
+  const a = new DigestAuthenticator({ realm: 'asterisk', algorithms: ['MD5', 'SHA-256'], nonceLifetimeMs: 300_000, now: () => 1e12 });
+  const [sha, md5] = a.challenge({ stale: true });
+  assert.match(sha ?? '', /^Digest realm="asterisk", nonce="[0-9a-f]{44}", opaque="[0-9a-f]{16}", algorithm=SHA-256, qop="auth", stale=true$/);
+  assert.match(md5 ?? '', /algorithm=MD5, qop="auth", stale=true$/);
+  assert.doesNotMatch(a.challenge()[0] ?? '', /stale/);
+  const md5only = new DigestAuthenticator({ realm: 'asterisk', algorithms: ['MD5'], nonceLifetimeMs: 300_000, now: () => 1e12 });
+  assert.equal(md5only.challenge({ only: ['SHA-256'] }).length, 1);
+});
+
+test('a nonce carries its issue time: stale after the lifetime', () => {
+  let now = 1_700_000_000_123;
+  const a = new DigestAuthenticator({ realm: 'asterisk', algorithms: ['MD5'], nonceLifetimeMs: 30_000, now: () => now });
+  const nonce = nonceOf(a.challenge()[0] ?? '');
+  assert.equal(parseInt(nonce.slice(0, 12), 16), 1_700_000_000_123);
+  now += 30_001;
+  assert.deepEqual(a.verify(answer(nonce, '00000001'), 'SUBSCRIBE', cred), { ok: false, reason: 'stale' });
+});
