@@ -1,6 +1,11 @@
 /**
  * serializeMessage: start line, headers in order with canonical names, Content-Length from the
  * body's byte length (§20.14), CRLF line ends (§7), body.
+ *
+ * Allocation matters here (every message sent passes through, ~2 a presence cycle): the header
+ * section is gathered in one reused array and joined into one flat string (no chain of
+ * concatenations for V8 to flatten, no per-line template strings), its UTF-8 length is taken
+ * once and it is written straight into the output buffer.
  */
 import type { SipMessage } from './message.js';
 
@@ -9,43 +14,131 @@ function safeValue(v: string): string {
   return v.indexOf('\n') < 0 && v.indexOf('\r') < 0 ? v : v.replace(/[\r\n]/g, ' ');
 }
 
-function startLine(msg: SipMessage): string {
-  return msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
+/**
+ * The pieces of the header section being serialized. Reused (serialization is synchronous and
+ * never re-entered); slots past the current message are blanked, not cut off, so the array keeps
+ * its backing store instead of being trimmed and grown again per message.
+ */
+const parts: string[] = [];
+let partsUsed = 0;
+
+function joinParts(n: number): string {
+  for (let i = n; i < partsUsed; i++) parts[i] = '';
+  partsUsed = n;
+  return parts.join('');
+}
+
+/**
+ * The last message serialized and what it was serialized from: a server transaction sends its
+ * final response and then keeps it as wire text (wireText), which would otherwise build the
+ * same bytes a second time. One slot, so at most one message and one buffer are kept alive.
+ */
+let lastMsg: SipMessage | null = null;
+let lastOut: Buffer | null = null;
+let lastGeneration = -1;
+let lastCount = -1;
+let lastRaw: Buffer | null = null;
+let lastBody: Buffer | null = null;
+let lastBodyLength = -1;
+let lastFirstA: string | number = '';
+let lastFirstB = '';
+
+function startLineA(msg: SipMessage): string | number {
+  return msg.kind === 'request' ? msg.method : msg.status;
+}
+
+function startLineB(msg: SipMessage): string {
+  return msg.kind === 'request' ? msg.uri : msg.reason;
+}
+
+function remember(msg: SipMessage, out: Buffer): Buffer {
+  const h = msg.headers;
+  lastMsg = msg;
+  lastOut = out;
+  lastGeneration = h.generation;
+  lastCount = h.keys.length;
+  lastRaw = h.raw;
+  lastBody = msg.body;
+  lastBodyLength = msg.body.length;
+  lastFirstA = startLineA(msg);
+  lastFirstB = startLineB(msg);
+  return out;
+}
+
+/**
+ * The bytes serializeMessage(msg) returned last, when msg is the message last serialized and
+ * nothing that goes on the wire has changed since; null otherwise.
+ */
+export function lastSerialized(msg: SipMessage): Buffer | null {
+  if (msg !== lastMsg || lastOut === null) return null;
+  const h = msg.headers;
+  if (h.generation !== lastGeneration || h.keys.length !== lastCount || h.raw !== lastRaw) return null;
+  if (msg.body !== lastBody || msg.body.length !== lastBodyLength) return null;
+  if (startLineA(msg) !== lastFirstA || startLineB(msg) !== lastFirstB) return null;
+  return lastOut;
+}
+
+/** The start line without its CRLF, in `parts` from index 0; returns the next index. */
+function startLineParts(msg: SipMessage): number {
+  if (msg.kind === 'request') {
+    parts[0] = msg.method;
+    parts[1] = ' ';
+    parts[2] = msg.uri;
+    parts[3] = ' SIP/2.0\r\n';
+  } else {
+    parts[0] = 'SIP/2.0 ';
+    parts[1] = String(msg.status);
+    parts[2] = ' ';
+    parts[3] = msg.reason;
+    parts[4] = '\r\n';
+    return 5;
+  }
+  return 4;
 }
 
 export function serializeMessage(msg: SipMessage): Buffer {
   const body = msg.body;
   const h = msg.headers;
-  const first = startLine(msg);
   // Parsed and unmodified with a matching Content-Length: re-send the received header lines.
   if (h.raw !== null && h.rawContentLength === body.length) {
+    const first = joinParts(startLineParts(msg));
     const firstLen = Buffer.byteLength(first);
     const rawLen = h.rawEnd - h.rawOffset;
     const out = Buffer.allocUnsafe(firstLen + rawLen + 2 + body.length);
-    out.write(first, 0, 'utf8');
+    out.write(first, 0, firstLen);
     h.raw.copy(out, firstLen, h.rawOffset, h.rawEnd);
     out[firstLen + rawLen] = 0x0d;
     out[firstLen + rawLen + 1] = 0x0a;
     body.copy(out, firstLen + rawLen + 2);
-    return out;
+    return remember(msg, out);
   }
-  let text = first;
+  let n = startLineParts(msg);
   let wroteLength = false;
   const { keys, names, values } = h;
   for (let i = 0; i < keys.length; i++) {
     if (keys[i] === 'content-length') {
-      if (!wroteLength) text += `Content-Length: ${body.length}\r\n`;
+      if (wroteLength) continue;
       wroteLength = true;
+      parts[n++] = 'Content-Length: ';
+      parts[n++] = String(body.length);
+      parts[n++] = '\r\n';
       continue;
     }
-    text += `${names[i] as string}: ${safeValue(values[i] as string)}\r\n`;
+    parts[n++] = names[i] as string;
+    parts[n++] = ': ';
+    parts[n++] = safeValue(values[i] as string);
+    parts[n++] = '\r\n';
   }
-  if (!wroteLength) text += `Content-Length: ${body.length}\r\n`;
-  text += '\r\n';
-  if (body.length === 0) return Buffer.from(text, 'utf8');
+  if (!wroteLength) {
+    parts[n++] = 'Content-Length: ';
+    parts[n++] = String(body.length);
+    parts[n++] = '\r\n';
+  }
+  parts[n++] = '\r\n';
+  const text = joinParts(n);
   const headLen = Buffer.byteLength(text);
   const out = Buffer.allocUnsafe(headLen + body.length);
-  out.write(text, 0, 'utf8');
-  body.copy(out, headLen);
-  return out;
+  out.write(text, 0, headLen);
+  if (body.length > 0) body.copy(out, headLen);
+  return remember(msg, out);
 }

@@ -12,10 +12,11 @@
  */
 import type { SipMessage } from './message.js';
 import { parseMessage } from './parser.js';
-import { serializeMessage } from './serialize.js';
+import { lastSerialized, serializeMessage } from './serialize.js';
 
+/** A response just sent and now kept is not serialized a second time (lastSerialized). */
 export function wireText(msg: SipMessage): string {
-  return serializeMessage(msg).toString('latin1');
+  return (lastSerialized(msg) ?? serializeMessage(msg)).toString('latin1');
 }
 
 export function fromWireText(text: string): SipMessage {
