@@ -77,7 +77,8 @@ async function pass(measureWith) {
   const c = await measureWith(() => {
     for (let i = 0; i < ops; i++) challenges[i] = auth.challenge({ only: ['SHA-256', 'MD5'] });
   });
-  const headers = challenges.map((values, i) => [answer(values[pick], i)]);
+  // Through a Buffer, like the SIP parser's header values: flat strings, not ropes to flatten.
+  const headers = challenges.map((values, i) => [Buffer.from(answer(values[pick], i), 'latin1').toString('latin1')]);
   const v = await measureWith(() => {
     for (let i = 0; i < ops; i++) {
       const cred = findDigestCredentials(headers[i], realm);

@@ -3,27 +3,93 @@
  * `Digest realm="x", nonce="y", …`. These headers are not comma lists: the commas separate params.
  */
 import { badRequest } from './errors.js';
-import { isToken, isWs, quote, splitTopLevel, trimLws, unquote } from './lex.js';
+import { closingQuote, isToken, isTokenChar, isWs, lower, quote, unquote } from './lex.js';
 import type { AuthHeader } from './types.js';
 
+/** Parameter names of challenges and credentials (RFC 2617 §3.2.1, §3.2.2; RFC 7616 §3.3, §3.4). */
+const KNOWN_NAMES = [
+  'username', 'realm', 'nonce', 'uri', 'response', 'algorithm', 'cnonce', 'opaque', 'qop', 'nc', 'stale', 'domain',
+  'userhash', 'charset',
+];
+
+/**
+ * The name text[from, to) lower-cased: one of KNOWN_NAMES itself when it is one (a constant
+ * string: no copy, its hash is known to the Map), else a new string.
+ */
+function paramName(text: string, from: number, to: number): string {
+  const length = to - from;
+  for (const known of KNOWN_NAMES) {
+    if (known.length === length && text.startsWith(known, from)) return known;
+  }
+  return lower(text.slice(from, to));
+}
+
+/** Index of the first character at or after `i` that is not LWS. */
+function skipLws(s: string, i: number): number {
+  while (i < s.length && isWs(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** End of the LWS-trimmed text[from, to). */
+function trimEnd(s: string, from: number, to: number): number {
+  while (to > from && isWs(s.charCodeAt(to - 1))) to--;
+  return to;
+}
+
+/**
+ * `scheme param=value, param="quoted", …`. The parameters are separated by commas outside
+ * quoted-strings and <…>; empty ones are skipped; a value is unquoted when it is one whole
+ * quoted-string (quoted-pairs undone), else kept as written. One pass over the text with no
+ * intermediate arrays or slices: this runs for every authenticated request.
+ */
 export function parseAuthHeader(text: string): AuthHeader {
-  const s = trimLws(text);
-  let sp = 0;
-  while (sp < s.length && !isWs(s.charCodeAt(sp))) sp++;
-  const scheme = s.slice(0, sp);
+  const s = text;
+  const end = trimEnd(s, 0, s.length);
+  const start = skipLws(s, 0);
+  let sp = start;
+  while (sp < end && !isWs(s.charCodeAt(sp))) sp++;
+  const scheme = s.slice(start, sp);
   if (!isToken(scheme)) throw badRequest('malformed authentication header');
   const params = new Map<string, string>();
-  const rest = trimLws(s.slice(sp));
-  if (rest.length === 0) return { scheme, params };
-  for (const part of splitTopLevel(rest, 0x2c)) {
-    if (part.length === 0) continue;
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw badRequest('malformed authentication parameter');
-    const name = trimLws(part.slice(0, eq)).toLowerCase();
-    if (!isToken(name)) throw badRequest('malformed authentication parameter');
-    params.set(name, unquote(trimLws(part.slice(eq + 1))));
+  let i = sp;
+  while (i < end) {
+    // One parameter: up to the next comma outside quotes and <…>.
+    const partStart = skipLws(s, i);
+    let eq = -1;
+    let angle = false;
+    let j = partStart;
+    for (; j < end; j++) {
+      const c = s.charCodeAt(j);
+      if (c === 0x22) {
+        const q = closingQuote(s, j);
+        if (q < 0) throw badRequest('unterminated quoted string');
+        j = q;
+      } else if (c === 0x3c) angle = true;
+      else if (c === 0x3e) angle = false;
+      else if (c === 0x2c && !angle) break;
+      else if (c === 0x3d && eq < 0) eq = j;
+    }
+    if (angle) throw badRequest('unterminated <');
+    const partEnd = trimEnd(s, partStart, j);
+    i = j + 1;
+    if (partEnd === partStart) continue;
+    if (eq <= partStart) throw badRequest('malformed authentication parameter');
+    const nameEnd = trimEnd(s, partStart, eq);
+    for (let k = partStart; k < nameEnd; k++) {
+      if (!isTokenChar(s.charCodeAt(k))) throw badRequest('malformed authentication parameter');
+    }
+    params.set(paramName(s, partStart, nameEnd), paramValue(s, skipLws(s, eq + 1), partEnd));
   }
   return { scheme, params };
+}
+
+/** text[from, to) as a value: a quoted-string spanning all of it is unquoted. */
+function paramValue(s: string, from: number, to: number): string {
+  if (to - from >= 2 && s.charCodeAt(from) === 0x22 && s.charCodeAt(to - 1) === 0x22) {
+    for (let k = from + 1; k < to - 1; k++) if (s.charCodeAt(k) === 0x5c) return unquote(s.slice(from, to));
+    return s.slice(from + 1, to - 1);
+  }
+  return s.slice(from, to);
 }
 
 /**
@@ -35,7 +101,7 @@ export function findDigestCredentials(authorizationValues: readonly string[], re
   let first: Map<string, string> | null = null;
   for (const value of authorizationValues) {
     const h = parseAuthHeader(value);
-    if (h.scheme.toLowerCase() !== 'digest') continue;
+    if (h.scheme !== 'Digest' && h.scheme.toLowerCase() !== 'digest') continue;
     if (h.params.get('realm') === realm) return h.params;
     first ??= h.params;
   }
