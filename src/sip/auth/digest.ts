@@ -45,7 +45,7 @@ export interface DigestInput {
 /** The `response=` value a client must send (RFC 2617 §3.2.2.1, RFC 7616 §3.4.1). */
 export function computeDigestResponse(d: DigestInput): string {
   const ha1 = d.ha1 ?? digestHash(d.algorithm, `${d.username}:${d.realm}:${d.password ?? ''}`);
-  return responseFor(d.algorithm, ha1, d.method, d.uri, d.nonce, d.qop, d.nc, d.cnonce);
+  return responseFrom(d.algorithm, ha1, ha2Of(d.algorithm, d.method, d.uri), d.nonce, d.qop, d.nc, d.cnonce);
 }
 
 /** ASCII upper case to lower case; other characters unchanged. */
@@ -158,20 +158,55 @@ function safeEqualText(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** The response= value expected, from HA1 (RFC 2617 §3.2.2.1, RFC 7616 §3.4.1). */
-function responseFor(
+/** The response= value expected, from HA1 and HA2 (RFC 2617 §3.2.2.1, RFC 7616 §3.4.1). */
+function responseFrom(
   algorithm: DigestAlgorithm,
   ha1: string,
-  method: string,
-  uri: string,
+  ha2: string,
   nonce: string,
   qop: string | undefined,
   nc: string | undefined,
   cnonce: string | undefined,
 ): string {
-  const ha2 = digestHash(algorithm, `${method}:${uri}`);
   if (qop) return digestHash(algorithm, `${ha1}:${nonce}:${nc ?? ''}:${cnonce ?? ''}:${qop}:${ha2}`);
   return digestHash(algorithm, `${ha1}:${nonce}:${ha2}`);
+}
+
+/** HA2 = H(method:uri) for qop=auth or no qop (RFC 2617 §3.2.2.3). */
+function ha2Of(algorithm: DigestAlgorithm, method: string, uri: string): string {
+  return digestHash(algorithm, `${method}:${uri}`);
+}
+
+/** HA2 values remembered, at most (then forgotten all at once). */
+const HA2_REMEMBERED = 4096;
+
+/**
+ * HA2 by algorithm, method and request URI: UAs answer with the same few URIs (the registrar's,
+ * a hint's), so most verifies find theirs. Nested Maps: no key string to build per lookup.
+ */
+class Ha2Cache {
+  private readonly byMethod: Record<DigestAlgorithm, Map<string, Map<string, string>>> = { MD5: new Map(), 'SHA-256': new Map() };
+  private size = 0;
+
+  get(algorithm: DigestAlgorithm, method: string, uri: string): string {
+    let byUri = this.byMethod[algorithm].get(method);
+    const known = byUri?.get(uri);
+    if (known !== undefined) return known;
+    const ha2 = ha2Of(algorithm, method, uri);
+    if (this.size >= HA2_REMEMBERED) {
+      this.byMethod.MD5.clear();
+      this.byMethod['SHA-256'].clear();
+      this.size = 0;
+      byUri = undefined;
+    }
+    if (byUri === undefined) {
+      byUri = new Map();
+      this.byMethod[algorithm].set(method, byUri);
+    }
+    byUri.set(uri, ha2);
+    this.size++;
+    return ha2;
+  }
 }
 
 /** HA1 values of one peer's plain secret (see DigestAuthenticator.ha1). */
@@ -202,6 +237,7 @@ export class DigestAuthenticator {
    * every request of a peer, so it is hashed once per peer, not once per request.
    */
   private readonly ha1Cache = new WeakMap<PeerSecret, Ha1Entry>();
+  private readonly ha2 = new Ha2Cache();
   /** Our newest nonces (maxTrackedNonces of them) and their highest nc. */
   private readonly ring: NonceRing;
   /** Valid nonces we did not issue (same key, other authenticator) → highest nc seen. */
@@ -322,7 +358,7 @@ export class DigestAuthenticator {
     if (cred.secret !== null) ha1 = this.ha1(cred, cred.secret, algorithm, username);
     else if (cred.md5secret !== null && algorithm === 'MD5') ha1 = cred.md5secret;
     else return FAILED.mismatch;
-    const expected = responseFor(algorithm, ha1, method, uri, nonce, qop, nc, cnonce);
+    const expected = responseFrom(algorithm, ha1, this.ha2.get(algorithm, method, uri), nonce, qop, nc, cnonce);
     if (!safeEqualHex(expected, response)) return FAILED.mismatch;
     const age = this.now() - issuedAt;
     if (age > this.lifetimeMs || age < -60_000) return FAILED.stale;

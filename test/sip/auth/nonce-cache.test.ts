@@ -124,3 +124,22 @@ test('a nonce carries its issue time: stale after the lifetime', () => {
   now += 30_001;
   assert.deepEqual(a.verify(answer(nonce, '00000001'), 'SUBSCRIBE', cred), { ok: false, reason: 'stale' });
 });
+
+test('HA2 remembered per method and URI: other URIs and methods, and more URIs than are remembered', () => {
+  const a = new DigestAuthenticator({ realm: 'asterisk', algorithms: ['MD5', 'SHA-256'], nonceLifetimeMs: 300_000, now: () => 1e12 });
+  const answerFor = (uri: string, method: string, algorithm: 'MD5' | 'SHA-256'): Map<string, string> => {
+    const nonce = nonceOf(a.challenge()[0] ?? '');
+    const response = computeDigestResponse({ algorithm, username: 'u', realm: 'asterisk', password: 'pw', method, uri, nonce, qop: 'auth', nc: '00000001', cnonce: 'cn' });
+    return new Map([
+      ['username', 'u'], ['realm', 'asterisk'], ['nonce', nonce], ['uri', uri], ['qop', 'auth'], ['nc', '00000001'], ['cnonce', 'cn'],
+      ['algorithm', algorithm], ['response', response],
+    ]);
+  };
+  for (let i = 0; i < 5000; i++) {
+    const uri = `sip:hint${i % 4500}@h`;
+    assert.equal(a.verify(answerFor(uri, 'SUBSCRIBE', i % 2 === 0 ? 'MD5' : 'SHA-256'), 'SUBSCRIBE', cred).ok, true, uri);
+  }
+  assert.deepEqual(a.verify(answerFor('sip:hint1@h', 'SUBSCRIBE', 'MD5'), 'PUBLISH', cred), { ok: false, reason: 'mismatch' });
+  assert.equal(a.verify(answerFor('sip:hint1@h', 'PUBLISH', 'MD5'), 'PUBLISH', cred).ok, true);
+  assert.equal(a.verify(answerFor('sip:hint1@h', 'SUBSCRIBE', 'SHA-256'), 'SUBSCRIBE', cred).ok, true);
+});
