@@ -15,7 +15,7 @@
 // batch in which a GC ran is thrown away) and external bytes (Buffer pool slabs) per operation.
 // CPU: process CPU time per operation, best of --rounds rounds.
 // Usage: node --max-semi-space-size=256 --min-semi-space-size=256 bench/message-alloc.mjs [--build dist] [--n 2000] [--rounds 7]
-//        [--only rx-sub,tx-200,tx-ntf,rx-200,ser-ntf,cycle] [--profile FILE.heapprofile]
+//        [--only rx-sub,tx-200,tx-ntf,rx-200,ser-ntf,cycle] [--profile FILE.heapprofile [--profile-op cycle]]
 import { cpuUsage } from 'node:process';
 import { getHeapStatistics } from 'node:v8';
 import { buildDir, loaderFor, opt } from './lib/args.mjs';
@@ -263,10 +263,15 @@ if (profile !== '') {
   session.connect();
   const post = (method, params) => new Promise((res, rej) => session.post(method, params, (err, r) => (err ? rej(err) : res(r))));
   await post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  for (let i = 0; i < batch; i++) ops.cycle();
+  const op = opt('--profile-op', 'cycle');
+  const next = prepare(op, batch);
+  for (let i = 0; i < batch; i++) {
+    next();
+    ops[op]();
+  }
   const { profile: p } = await post('HeapProfiler.stopSampling');
   writeFileSync(profile, JSON.stringify(p));
-  console.log(`allocation profile of ${batch} cycles written to ${profile}`);
+  console.log(`allocation profile of ${batch} × ${op} written to ${profile}`);
 }
 
 console.log(`build ${buildDir()}; batch ${batch}, ${rounds} rounds`);

@@ -13,6 +13,8 @@
  * - Hosts are lower-cased; IPv6 hosts come WITHOUT brackets (formatUri/formatVia add them).
  *   Parameter names are lower-cased; parameter values keep their case, and header-parameter values
  *   keep their quotes (use unquote()). URI user/password/params/headers are %-decoded once.
+ * - A parsed URI, name-addr or Via without parameters (or URI without ?headers) shares one
+ *   read-only empty map: copy before editing (`new Map(na.params)`); set() on it throws.
  * - A name-addr with another scheme keeps it opaque (uri.opaque, e.g. To: <http://…>); a
  *   Request-URI with another scheme throws 416 from requestUri.
  * - Parsed-and-unmodified messages re-emit their received header lines; any SipHeaders mutation

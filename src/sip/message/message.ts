@@ -25,6 +25,10 @@ export function parseCSeq(text: string): CSeq {
   return { seq, method };
 }
 
+/** map() callbacks that take the value only. */
+const parseOneVia = (text: string): Via => parseVia(text);
+const parseOneNameAddr = (text: string): NameAddr => parseNameAddr(text);
+
 abstract class SipMessageBase {
   headers: SipHeaders;
   body: Buffer;
@@ -107,7 +111,7 @@ abstract class SipMessageBase {
 
   get vias(): Via[] {
     this.fresh();
-    return (this.cVias ??= this.headers.getAll('via').map(parseVia));
+    return (this.cVias ??= this.headers.allOf('via', true).map(parseOneVia));
   }
 
   /**
@@ -131,7 +135,7 @@ abstract class SipMessageBase {
 
   get contacts(): NameAddr[] {
     this.fresh();
-    return (this.cContacts ??= this.headers.getAll('contact').map(parseNameAddr));
+    return (this.cContacts ??= this.headers.allOf('contact', true).map(parseOneNameAddr));
   }
 
   /** Max-Forwards = 1*DIGIT, 0–255 (§20.22); out of range → 400. */

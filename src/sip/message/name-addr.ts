@@ -3,6 +3,7 @@
  * In addr-spec form (no <>), ';' parameters after the URI belong to the header, and the URI may
  * not carry ',', '?' or ';' of its own.
  */
+import { NO_PARAMS } from './empty-maps.js';
 import { badRequest } from './errors.js';
 import { closingQuote, formatParams, isTokenChar, isWs, parseParamsAt, quote, trimLws, unquote } from './lex.js';
 import type { NameAddr, SipUri } from './types.js';
@@ -54,7 +55,7 @@ export function parseNameAddr(text: string): NameAddr {
   let j = gt + 1;
   while (j < s.length && isWs(s.charCodeAt(j))) j++;
   if (j < s.length && s.charCodeAt(j) !== 0x3b) throw badRequest('junk after address');
-  const params = j >= s.length ? new Map<string, string | null>() : parseParamsAt(s, j);
+  const params = j >= s.length ? NO_PARAMS : parseParamsAt(s, j);
   return { displayName, uri, params };
 }
 
@@ -63,7 +64,7 @@ function parseAddrSpec(s: string): NameAddr {
   const uriText = semi < 0 ? s : trimLws(s.slice(0, semi));
   if (uriText.indexOf('?') >= 0 || uriText.indexOf(',') >= 0) throw badRequest('URI with headers must be enclosed in <>');
   const uri = parseUriText(uriText, true, 'address URI');
-  const params = semi < 0 ? new Map<string, string | null>() : parseParamsAt(s, semi);
+  const params = semi < 0 ? NO_PARAMS : parseParamsAt(s, semi);
   return { displayName: null, uri, params };
 }
 

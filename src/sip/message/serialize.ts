@@ -17,13 +17,16 @@ function safeValue(v: string): string {
 /**
  * The pieces of the header section being serialized. Reused (serialization is synchronous and
  * never re-entered); slots past the current message are blanked, not cut off, so the array keeps
- * its backing store instead of being trimmed and grown again per message.
+ * its backing store instead of being trimmed and grown again per message (a 200 and a NOTIFY
+ * alternating did that). join() allocates a slot per element, so a length left by one huge
+ * message is cut back.
  */
 const parts: string[] = [];
 let partsUsed = 0;
 
 function joinParts(n: number): string {
-  for (let i = n; i < partsUsed; i++) parts[i] = '';
+  if (parts.length > 2 * n + 64) parts.length = n;
+  else for (let i = n; i < partsUsed; i++) parts[i] = '';
   partsUsed = n;
   return parts.join('');
 }
@@ -78,7 +81,11 @@ export function lastSerialized(msg: SipMessage): Buffer | null {
   return lastOut;
 }
 
-/** The start line without its CRLF, in `parts` from index 0; returns the next index. */
+function startLine(msg: SipMessage): string {
+  return msg.kind === 'request' ? msg.method + ' ' + msg.uri + ' SIP/2.0\r\n' : 'SIP/2.0 ' + msg.status + ' ' + msg.reason + '\r\n';
+}
+
+/** The start line with its CRLF, in `parts` from index 0; returns the next index. */
 function startLineParts(msg: SipMessage): number {
   if (msg.kind === 'request') {
     parts[0] = msg.method;
@@ -101,7 +108,7 @@ export function serializeMessage(msg: SipMessage): Buffer {
   const h = msg.headers;
   // Parsed and unmodified with a matching Content-Length: re-send the received header lines.
   if (h.raw !== null && h.rawContentLength === body.length) {
-    const first = joinParts(startLineParts(msg));
+    const first = startLine(msg);
     const firstLen = Buffer.byteLength(first);
     const rawLen = h.rawEnd - h.rawOffset;
     const out = Buffer.allocUnsafe(firstLen + rawLen + 2 + body.length);

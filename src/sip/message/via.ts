@@ -1,7 +1,8 @@
 /** Via (RFC 3261 §20.42, §25.1): sent-protocol LWS sent-by *( SEMI via-params ). LWS may surround "/". */
+import { NO_PARAMS } from './empty-maps.js';
 import { badRequest } from './errors.js';
 import { formatParams, isTokenChar, isWs, parseParamsAt, upper } from './lex.js';
-import type { Via } from './types.js';
+import type { Params, Via } from './types.js';
 import { parseHostPort } from './uri.js';
 
 function skipWs(s: string, i: number): number {
@@ -36,12 +37,12 @@ export function parseVia(text: string): Via {
   if (i === trEnd) throw badRequest('malformed Via');
   const hp = parseHostPort(s, i, 'Via');
   i = skipWs(s, hp.end);
-  // One Map per Via (every Via has a branch): no empty one made first and thrown away.
-  let params: Map<string, string | null>;
+  // One Map per Via with parameters (every RFC 3261 Via has a branch); the shared empty one otherwise.
+  let params: Params;
   if (i < s.length) {
     if (s.charCodeAt(i) !== 0x3b) throw badRequest('malformed Via');
     params = parseParamsAt(s, i);
-  } else params = new Map();
+  } else params = NO_PARAMS;
   // The usual "SIP/2.0" is returned as a constant; anything else as written.
   const isSip2 =
     nameEnd - nameStart === 3 && verEnd - versionStart === 3 && upper(s.slice(nameStart, nameEnd)) === 'SIP' && s.startsWith('2.0', versionStart);

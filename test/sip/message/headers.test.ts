@@ -46,6 +46,35 @@ describe('SipHeaders', () => {
     c.remove('to');
     assert.equal(h.get('to'), 't');
   });
+
+  it('a clone and its original change independently, whichever changes first and however', () => {
+    const lines: Array<[string, string]> = [['Via', 'v1'], ['From', 'f'], ['To', 't'], ['Call-ID', 'c'], ['CSeq', '1 X']];
+    const mutations: Array<[string, (h: SipHeaders) => void]> = [
+      ['add', (h) => h.add('X-New', 'n')],
+      ['append', (h) => h.append('X-New', 'n')],
+      ['prepend', (h) => h.prepend('Via', 'v0')],
+      ['set', (h) => h.set('To', 't2')],
+      ['remove', (h) => h.remove('From')],
+      ['replaceAt', (h) => h.replaceAt(2, 't3')],
+    ];
+    for (const [name, mutate] of mutations) {
+      for (const which of ['clone', 'original'] as const) {
+        const original = new SipHeaders(lines);
+        const copy = original.clone();
+        mutate(which === 'clone' ? copy : original);
+        const untouched = which === 'clone' ? original : copy;
+        assert.deepEqual(untouched.entries(), lines, `${name} on the ${which} leaves the other as it was`);
+        // The untouched one can still change without affecting the changed one.
+        const before = (which === 'clone' ? copy : original).entries();
+        untouched.append('X-Later', 'l');
+        assert.deepEqual((which === 'clone' ? copy : original).entries(), before, `${name}: later change on the other stays there`);
+        // A clone of a clone shares too.
+        const again = untouched.clone();
+        again.remove('Via');
+        assert.equal(untouched.getAll('Via').length, 1, `${name}: clone of a clone`);
+      }
+    }
+  });
 });
 
 describe('parsing details', () => {

@@ -56,3 +56,27 @@ describe('URIs', () => {
     assert.equal(parseNameAddr('<urn:service:sos>').uri.opaque, 'service:sos');
   });
 });
+
+describe('parsed values without parameters', () => {
+  it('share one read-only empty map; values with parameters get their own', () => {
+    const a = parseNameAddr('<sip:a@x>');
+    const b = parseNameAddr('sip:b@y');
+    const via = parseVia('SIP/2.0/UDP h');
+    assert.equal(a.params.size, 0);
+    assert.equal(a.params, b.params);
+    assert.equal(a.uri.params, b.uri.params);
+    assert.equal(via.params.size, 0);
+    assert.equal(parseUri('tel:+123').params.size, 0);
+    assert.throws(() => a.params.set('tag', 'x'), TypeError);
+    assert.equal(b.params.get('tag'), undefined, 'a refused set leaves the shared map empty');
+    const copy = new Map(a.params);
+    copy.set('tag', 'x');
+    assert.equal(formatUri(a.uri), 'sip:a@x');
+    const c = parseNameAddr('<sip:c@z;lr>;tag=1');
+    const d = parseNameAddr('<sip:d@z;lr>;tag=2');
+    assert.notEqual(c.params, d.params);
+    assert.notEqual(c.uri.params, d.uri.params);
+    c.params.set('expires', '60');
+    assert.equal(d.params.get('expires'), undefined);
+  });
+});
