@@ -129,6 +129,11 @@ export type DigestFailure =
 
 export type DigestResult = { ok: true; algorithm: DigestAlgorithm } | { ok: false; reason: DigestFailure };
 
+/** usableAlgorithms' answers, shared (it runs for every challenge). */
+const EITHER: readonly DigestAlgorithm[] = Object.freeze(['SHA-256', 'MD5']);
+const MD5_ONLY: readonly DigestAlgorithm[] = Object.freeze(['MD5']);
+const NEITHER: readonly DigestAlgorithm[] = Object.freeze([]);
+
 /** Results are constants: verify runs for every authenticated request. */
 const PASSED_MD5: DigestResult = Object.freeze({ ok: true, algorithm: 'MD5' });
 const PASSED_SHA256: DigestResult = Object.freeze({ ok: true, algorithm: 'SHA-256' });
@@ -306,7 +311,7 @@ export class DigestAuthenticator {
    * WWW-Authenticate values, most preferred first. `only` narrows the list (a peer that only has
    * an md5secret can answer MD5 only).
    */
-  challenge(opts: { stale?: boolean; only?: DigestAlgorithm[] } = {}): string[] {
+  challenge(opts: { stale?: boolean; only?: readonly DigestAlgorithm[] } = {}): string[] {
     const head = this.challengeHead + this.newNonce();
     const stale = opts.stale === true ? 1 : 0;
     const only = opts.only;
@@ -317,10 +322,10 @@ export class DigestAuthenticator {
   }
 
   /** Which algorithms a peer's credentials can be checked with. */
-  static usableAlgorithms(cred: PeerSecret): DigestAlgorithm[] {
-    if (cred.secret !== null) return ['SHA-256', 'MD5'];
-    if (cred.md5secret !== null) return ['MD5'];
-    return [];
+  static usableAlgorithms(cred: PeerSecret): readonly DigestAlgorithm[] {
+    if (cred.secret !== null) return EITHER;
+    if (cred.md5secret !== null) return MD5_ONLY;
+    return NEITHER;
   }
 
   /**
