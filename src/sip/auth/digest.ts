@@ -294,12 +294,15 @@ export class DigestAuthenticator {
     const slot = this.ring.find(nonce);
     if (slot >= 0) return this.ring.issuedAtOf(slot);
     if (nonce.length !== NONCE_LENGTH) return null;
+    // Hex digits only: the HMAC input is written as latin1 bytes, where U+0131 would pass for '1'.
+    const issuedAt = hexValue(nonce, 0, 12);
+    if (issuedAt < 0 || hexValue(nonce, 12, NONCE_BODY_LENGTH) < 0) return null;
     // The signature is compared as written (we issue lower-case hex and a UA echoes the nonce
     // unchanged), so an upper-cased copy of a used nonce is not a second, unused one.
     if (!this.othersSeen.has(nonce) && !safeEqualText(nonce.slice(NONCE_BODY_LENGTH), this.sign(nonce.slice(0, NONCE_BODY_LENGTH)))) {
       return null;
     }
-    return hexValue(nonce, 0, 12);
+    return issuedAt;
   }
 
   /** True when the nonce carries our signature (any age). */

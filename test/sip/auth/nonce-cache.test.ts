@@ -143,3 +143,13 @@ test('HA2 remembered per method and URI: other URIs and methods, and more URIs t
   assert.equal(a.verify(answerFor('sip:hint1@h', 'PUBLISH', 'MD5'), 'PUBLISH', cred).ok, true);
   assert.equal(a.verify(answerFor('sip:hint1@h', 'SUBSCRIBE', 'SHA-256'), 'SUBSCRIBE', cred).ok, true);
 });
+
+test('a nonce whose body is not hex digits is not ours, even when its bytes would sign alike', () => {
+  const a = make();
+  const nonce = nonceOf(a.challenge()[0] ?? '');
+  const at = nonce.indexOf('1'); // the issue time 1e12 is 00e8d4a51000 in hex
+  assert.ok(at >= 0 && at < 20);
+  // U+0131 written as latin1 is the byte of '1'.
+  assert.equal(a.isOurNonce(`${nonce.slice(0, at)}\u0131${nonce.slice(at + 1)}`), false);
+  assert.equal(a.isOurNonce(`${'g'.repeat(20)}${nonce.slice(20)}`), false);
+});
