@@ -11,7 +11,6 @@
  * Max-Forwards 0 is processed like any other (§8.2 has no Max-Forwards check for a UAS; the 483
  * rule of §16.3 applies to proxies). Whoever originates a new leg sets a fresh Max-Forwards.
  */
-import { isIP } from 'node:net';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import {
@@ -20,6 +19,8 @@ import {
   formatVia,
   newBranch,
   newTag,
+  parseMessage,
+  serializeMessage,
   SipParseError,
   validateRequest,
   validateResponseParties,
@@ -27,9 +28,11 @@ import {
   SipRequest,
   type SipMessage,
   type SipResponse,
-  type Via,
 } from './message/index.js';
+import { CompletedServerRecord, ResponseSlabs } from './transaction/completed.js';
+import { DeadlineQueue } from './transaction/deadline-queue.js';
 import type { TransactionEnv } from './transaction/env.js';
+import { ExpiryFifo } from './transaction/expiry-fifo.js';
 import { InviteClientTransaction } from './transaction/ict.js';
 import { InviteServerTransaction } from './transaction/ist.js';
 import { clientKeyForRequest, clientKeyForResponse, mergeKey, serverKey, serverKeyFor } from './transaction/keys.js';
@@ -37,7 +40,7 @@ import { NonInviteClientTransaction } from './transaction/nict.js';
 import { NonInviteServerTransaction } from './transaction/nist.js';
 import { handlerImplements } from './transaction/option-tags.js';
 import type { ServerTransactionBase, ServerTransactionInit } from './transaction/server-base.js';
-import { DEFAULT_TIMERS } from './transaction/timers.js';
+import { DEFAULT_TIMERS, timerValues } from './transaction/timers.js';
 import type {
   ClientTransaction,
   ClientTransactionHandlers,
@@ -45,7 +48,8 @@ import type {
   SipStack,
   TimerConfig,
 } from './transaction/types.js';
-import type { Endpoint, InboundMessage, SipTransport } from './transport/types.js';
+import { addressFamily } from './transport/sink.js';
+import type { Endpoint, InboundMessage, SendOptions, SipTransport } from './transport/types.js';
 
 export interface SipStackOptions {
   transport: SipTransport;
@@ -61,6 +65,20 @@ export interface SipStackOptions {
 }
 
 type ClientTx = InviteClientTransaction | NonInviteClientTransaction;
+
+/**
+ * What the clients table holds for a non-INVITE client transaction in Completed: §17.1.2.2
+ * "The client transaction MUST ... buffer any additional response retransmissions" until Timer K;
+ * absorbing them takes nothing but the key.
+ */
+const ABSORBING = Symbol('completed non-INVITE client transaction');
+
+/** Send options for a send without a preferred connection (UDP): one object for all of them. */
+const NO_CONNECTION: SendOptions = Object.freeze({ connectionId: null });
+
+function sendOptions(connectionId: string | null): SendOptions {
+  return connectionId === null ? NO_CONNECTION : { connectionId };
+}
 
 /**
  * Requests whose responses' From, To and Contact no transaction user reads (presence's NOTIFY
@@ -87,9 +105,15 @@ class SipStackImpl implements SipStack {
   private readonly maxForwards: number;
   private readonly supported: Set<string>;
   private readonly handlers = new Map<string, MethodHandler>();
-  private readonly servers = new Map<string, ServerTransactionBase>();
-  private readonly merged = new Map<string, ServerTransactionBase>();
-  private readonly clients = new Map<string, ClientTx>();
+  private readonly servers = new Map<string, ServerTransactionBase | CompletedServerRecord>();
+  private readonly merged = new Map<string, ServerTransactionBase | CompletedServerRecord>();
+  private readonly clients = new Map<string, ClientTx | typeof ABSORBING>();
+  /** Completed non-INVITE server transactions on UDP, until Timer J. */
+  private readonly timerJ: ExpiryFifo<CompletedServerRecord>;
+  /** Keys of completed non-INVITE client transactions on UDP, until Timer K. */
+  private readonly timerK: ExpiryFifo<string>;
+  /** The bytes of the responses kept for Timer J. */
+  private readonly kept = new ResponseSlabs();
   /** allowedMethods() until the next handle(): every INVITE and 200 of a call carries Allow. */
   private allowed: string[] | null = null;
   private closed = false;
@@ -101,12 +125,19 @@ class SipStackImpl implements SipStack {
     this.userAgent = opts.userAgent;
     this.maxForwards = opts.maxForwardsLimit ?? 70;
     this.supported = new Set((opts.supportedExtensions ?? []).map((x) => x.toLowerCase()));
+    const unreliable = timerValues(this.timers, false);
+    this.timerJ = new ExpiryFifo(opts.clock, unreliable.J, (rec) => this.completedEnded(rec));
+    this.timerK = new ExpiryFifo(opts.clock, unreliable.K, (key) => {
+      if (this.clients.get(key) === ABSORBING) this.clients.delete(key);
+    });
     this.env = {
       clock: opts.clock,
       log: opts.log,
       timers: this.timers,
       send: (msg, dest, connectionId, onError) => this.transmit(msg, dest, connectionId, onError),
-      resend: (msg, dest, connectionId, onError) => this.transport.send(msg, dest, { connectionId }, onError),
+      resend: (msg, dest, connectionId, onError) => this.transport.send(msg, dest, sendOptions(connectionId), onError),
+      complete: (tx, res, onError) => this.completeServer(tx, res, onError),
+      answerGuard: new DeadlineQueue(opts.clock, 64 * this.timers.T1),
     };
     this.transport.onMessage((m) => this.onInbound(m));
     this.transport.onBadMessage((raw, source, _local, connectionId, err) => this.onBadMessage(raw, source, connectionId, err));
@@ -145,21 +176,13 @@ class SipStackImpl implements SipStack {
     const out = new SipRequest(req.method, req.uri, req.headers.clone(), req.body);
     const local = this.transport.localEndpoint(dest.proto, dest);
     const branch = newBranch();
-    // §8.1.1.7 top Via with a fresh branch; RFC 3581 §3: "rport" asks for the source port back.
-    const via: Via = {
-      protocol: 'SIP/2.0',
-      transport: dest.proto,
-      host: local.address,
-      port: local.port,
-      params: new Map<string, string | null>([
-        ['branch', branch],
-        ['rport', null],
-      ]),
-    };
     // The User-Agent transmit() would append goes in now, so the Via prepend below leaves the
     // header arrays exact-size for as long as the transaction keeps the request (same wire order).
     if (this.userAgent && !out.headers.has('User-Agent')) out.headers.append('User-Agent', this.userAgent);
-    out.headers.prepend('Via', formatVia(via));
+    // §8.1.1.7 top Via with a fresh branch; RFC 3581 §3: "rport" asks for the source port back.
+    // Written directly (what formatVia makes of it), without a Via object and its params Map.
+    const host = local.address.indexOf(':') >= 0 ? `[${local.address}]` : local.address;
+    out.headers.prepend('Via', `SIP/2.0/${dest.proto} ${host}:${local.port};branch=${branch};rport`);
     if (!out.headers.has('Max-Forwards')) out.headers.set('Max-Forwards', String(this.maxForwards));
     return this.startClient(out, branch, dest, opts?.connectionId ?? null, handlers);
   }
@@ -175,35 +198,98 @@ class SipStackImpl implements SipStack {
   /** Ends every transaction (timers cleared, no TU callbacks) and closes the transport. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const tx of [...this.servers.values()]) tx.terminate();
-    for (const tx of [...this.clients.values()]) tx.terminate();
+    for (const tx of [...this.servers.values()]) if (!(tx instanceof CompletedServerRecord)) tx.terminate();
+    for (const tx of [...this.clients.values()]) if (tx !== ABSORBING) tx.terminate();
+    this.servers.clear();
+    this.merged.clear();
+    this.clients.clear();
+    this.timerJ.clear();
+    this.timerK.clear();
     await this.transport.close();
   }
 
   // ---- sending -------------------------------------------------------------------------------
 
   private transmit(msg: SipMessage, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void {
+    this.addUserAgent(msg);
+    this.transport.send(msg, dest, sendOptions(connectionId), onError);
+  }
+
+  private addUserAgent(msg: SipMessage): void {
     if (this.userAgent) {
       const name = msg.kind === 'request' ? 'User-Agent' : 'Server';
       if (!msg.headers.has(name)) msg.headers.append(name, this.userAgent);
     }
-    this.transport.send(msg, dest, { connectionId }, onError);
+  }
+
+  /** Bytes already serialized; a transport without sendBytes (a test double) gets them parsed. */
+  private sendBytes(bytes: Buffer, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void {
+    const transport = this.transport;
+    if (transport.sendBytes !== undefined) {
+      transport.sendBytes(bytes, dest, sendOptions(connectionId), onError);
+      return;
+    }
+    let msg: SipMessage;
+    try {
+      msg = parseMessage(bytes);
+    } catch (err) {
+      onError(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    transport.send(msg, dest, sendOptions(connectionId), onError);
+  }
+
+  /** TransactionEnv.complete: send the final response and keep only its bytes until Timer J. */
+  private completeServer(tx: ServerTransactionBase, res: SipResponse, onError: (err: Error) => void): void {
+    this.addUserAgent(res);
+    let serialized: Buffer;
+    try {
+      serialized = serializeMessage(res);
+    } catch (err) {
+      onError(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    const dest = tx.responseDest;
+    const filedForMerge = tx.mergeKey !== null && this.merged.get(tx.mergeKey) === tx;
+    const rec = this.kept.record(tx.id, filedForMerge ? tx.mergeKey : null, serialized, dest.address, dest.port);
+    // The kept copy is the one sent, so every retransmission is the very same bytes.
+    this.sendBytes(rec.bytes, dest, tx.connectionId, onError);
+    // A send error that ended the transaction (or the stack closing) leaves nothing to keep.
+    if (this.servers.get(tx.id) !== tx) return;
+    this.servers.set(tx.id, rec);
+    if (filedForMerge) this.merged.set(tx.mergeKey as string, rec);
+    this.timerJ.push(rec);
+  }
+
+  /** Timer J: the completed transaction leaves the tables. */
+  private completedEnded(rec: CompletedServerRecord): void {
+    if (this.servers.get(rec.id) === rec) this.servers.delete(rec.id);
+    if (rec.mergeKey !== null && this.merged.get(rec.mergeKey) === rec) this.merged.delete(rec.mergeKey);
   }
 
   private startClient(req: SipRequest, branch: string, dest: Endpoint, connectionId: string | null, handlers: ClientTransactionHandlers): ClientTx {
     const key = clientKeyForRequest(branch, req.method);
-    const onEnd = (tx: ClientTx): void => {
-      if (this.clients.get(key) === tx) this.clients.delete(key);
-    };
     const tx: ClientTx =
       req.method === 'INVITE'
-        ? new InviteClientTransaction(key, req, dest, connectionId, handlers, this.env, (cancel, d, c) => this.sendCancel(cancel, branch, d, c), onEnd)
-        : new NonInviteClientTransaction(key, req, dest, connectionId, handlers, this.env, onEnd);
-    this.clients.get(key)?.terminate();
+        ? new InviteClientTransaction(key, req, dest, connectionId, handlers, this.env, (cancel, d, c) => this.sendCancel(cancel, branch, d, c), this.clientEnded)
+        : new NonInviteClientTransaction(key, req, dest, connectionId, handlers, this.env, this.clientEnded);
+    const previous = this.clients.get(key);
+    if (previous !== undefined && previous !== ABSORBING) previous.terminate();
     this.clients.set(key, tx);
     tx.start();
     return tx;
   }
+
+  /** One function for every client transaction (a closure each would live as long as it). */
+  private readonly clientEnded = (tx: ClientTx, absorbing = false): void => {
+    if (this.clients.get(tx.id) !== tx) return;
+    if (absorbing && !this.closed) {
+      this.clients.set(tx.id, ABSORBING);
+      this.timerK.push(tx.id);
+    } else {
+      this.clients.delete(tx.id);
+    }
+  };
 
   private sendCancel(cancel: SipRequest, branch: string, dest: Endpoint, connectionId: string | null): void {
     this.startClient(cancel, branch, dest, connectionId, {
@@ -241,10 +327,11 @@ class SipStackImpl implements SipStack {
     }
     const tx = key ? this.clients.get(key) : undefined;
     // §18.1.2 / §17.1.3: a response matching no client transaction is discarded.
-    if (!tx) {
+    if (tx === undefined) {
       this.log.debug({ status: res.status }, 'stray SIP response dropped');
       return;
     }
+    if (tx === ABSORBING) return; // §17.1.2.2: a retransmitted final, absorbed in Completed
     if (!PARTIES_UNREAD.has(res.cseq.method)) {
       const malformed = validateResponseParties(res);
       if (malformed) {
@@ -271,6 +358,12 @@ class SipStackImpl implements SipStack {
       this.dispatchAck(req, inbound);
       return;
     }
+    if (existing instanceof CompletedServerRecord) {
+      // §17.2.2: in Completed the final response is passed to the transport again, as it went out.
+      const dest: Endpoint = { proto: 'UDP', address: existing.address, port: existing.port };
+      this.sendBytes(existing.bytes, dest, null, (err) => this.log.debug({ err, tx: existing.id }, 'SIP response retransmission failed'));
+      return;
+    }
     if (existing) {
       existing.receiveRequest(req);
       return;
@@ -283,7 +376,9 @@ class SipStackImpl implements SipStack {
   }
 
   private onNewRequest(req: SipRequest, inbound: InboundMessage, key: string): void {
-    const mk = mergeKey(req);
+    // §8.2.2.2 checks requests without a To tag against the transactions of such requests (a
+    // merged copy carries the same To as the original): only those are filed under a merge key.
+    const mk = req.toTag === null ? mergeKey(req) : null;
     const tx = this.createServer(req, inbound, key, mk);
     const handler = this.handlers.get(req.method);
     // §8.2.1: "If a UAS does not recognize or does not implement the method ... 501".
@@ -293,22 +388,24 @@ class SipStackImpl implements SipStack {
     }
     // §8.2.2.2 merged requests: same From tag, Call-ID and CSeq as a transaction in progress but
     // not matching it (another branch, e.g. a forked copy) → 482.
-    if (req.toTag === null) {
+    if (mk !== null) {
       const other = this.merged.get(mk);
       if (other && other !== tx) {
         tx.reply(482, 'Loop Detected');
         return;
       }
+      this.merged.set(mk, tx);
     }
-    this.merged.set(mk, tx);
     // §8.2.2.3: unsupported Require option tags → 420 listing them in Unsupported.
-    const unsupported = req.headers
-      .getAll('Require')
-      .map((x) => x.trim())
-      .filter((x) => x.length > 0 && !this.supported.has(x.toLowerCase()) && !handlerImplements(handler, x));
-    if (unsupported.length > 0) {
-      tx.reply(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
-      return;
+    if (req.headers.has('Require')) {
+      const unsupported = req.headers
+        .getAll('Require')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0 && !this.supported.has(x.toLowerCase()) && !handlerImplements(handler, x));
+      if (unsupported.length > 0) {
+        tx.reply(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
+        return;
+      }
     }
     try {
       handler(req, { inbound, tx });
@@ -324,7 +421,7 @@ class SipStackImpl implements SipStack {
    * CANCEL is answered 200 (with the INVITE response's To tag) and the INVITE transaction is told.
    */
   private onCancel(cancel: SipRequest, inbound: InboundMessage, key: string): void {
-    const cancelTx = this.createServer(cancel, inbound, key, mergeKey(cancel));
+    const cancelTx = this.createServer(cancel, inbound, key, null);
     const invite = this.servers.get(serverKey(cancel, 'INVITE'));
     if (!(invite instanceof InviteServerTransaction)) {
       cancelTx.reply(481, 'Call/Transaction Does Not Exist');
@@ -353,7 +450,7 @@ class SipStackImpl implements SipStack {
     if (tx.mergeKey !== null && this.merged.get(tx.mergeKey) === tx) this.merged.delete(tx.mergeKey);
   };
 
-  private createServer(req: SipRequest, inbound: InboundMessage, key: string, mk: string): ServerTransactionBase {
+  private createServer(req: SipRequest, inbound: InboundMessage, key: string, mk: string | null): ServerTransactionBase {
     const init: ServerTransactionInit = {
       id: key,
       mergeKey: mk,
@@ -422,18 +519,14 @@ function looksLikeResponse(raw: Buffer): boolean {
 function applyRport(req: SipRequest, source: Endpoint): void {
   const top = req.vias[0];
   if (!top) return;
+  const hasRport = top.params.has('rport');
+  const fillRport = hasRport && top.params.get('rport') === null;
+  const addReceived = (hasRport || top.host.toLowerCase() !== source.address.toLowerCase()) && top.params.get('received') !== source.address;
+  // Nothing to fill in (a peer without rport at the address it names): no copy of the Via.
+  if (!fillRport && !addReceived) return;
   const params = new Map(top.params);
-  let changed = false;
-  const hasRport = params.has('rport');
-  if (hasRport && params.get('rport') === null) {
-    params.set('rport', String(source.port));
-    changed = true;
-  }
-  if ((hasRport || top.host.toLowerCase() !== source.address.toLowerCase()) && params.get('received') !== source.address) {
-    params.set('received', source.address);
-    changed = true;
-  }
-  if (!changed) return;
+  if (fillRport) params.set('rport', String(source.port));
+  if (addReceived) params.set('received', source.address);
   const via = { ...top, params };
   const text = formatVia(via);
   // In place when the top Via has its own line (the usual case): the From, To, CSeq … parsed by
@@ -454,11 +547,19 @@ function responseDestination(req: SipMessage, source: Endpoint): Endpoint {
   const via = req.vias[0];
   if (!via) return source;
   const received = via.params.get('received') ?? null;
+  let address: string;
+  let port: number;
   if (via.params.has('rport')) {
-    const port = Number(via.params.get('rport') ?? source.port);
-    return { proto: source.proto, address: received ?? source.address, port: Number.isInteger(port) && port > 0 ? port : source.port };
+    const rport = Number(via.params.get('rport') ?? source.port);
+    address = received ?? source.address;
+    port = Number.isInteger(rport) && rport > 0 ? rport : source.port;
+  } else {
+    address = received ?? (addressFamily(via.host) !== 0 ? via.host : source.address);
+    port = via.port ?? 5060;
   }
-  return { proto: source.proto, address: received ?? (isIP(via.host) ? via.host : source.address), port: via.port ?? 5060 };
+  // The usual case, responses going back where the request came from: the source object itself
+  // (a completed transaction keeps its destination for 32 s).
+  return address === source.address && port === source.port ? source : { proto: source.proto, address, port };
 }
 
 function responseDestinationSafe(req: SipMessage, source: Endpoint): Endpoint {

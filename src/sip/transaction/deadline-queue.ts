@@ -38,17 +38,26 @@ export class DeadlineQueue {
   ) {}
 
   add(target: DeadlineTarget): DeadlineSlot {
+    return { queue: this, seq: this.addSeq(target) };
+  }
+
+  /** add() for a target that only ever waits in this queue: it keeps the number, no slot object. */
+  addSeq(target: DeadlineTarget): number {
     const seq = this.base + this.targets.length;
     this.targets.push(target);
     this.deadlines.push(this.clock.now() + this.delayMs);
     this.live++;
     if (this.timer === null) this.arm();
-    return { queue: this, seq };
+    return seq;
   }
 
   /** Leave before the deadline (the target will not be called). */
   remove(slot: DeadlineSlot): void {
-    const i = slot.seq - this.base;
+    this.removeSeq(slot.seq);
+  }
+
+  removeSeq(seq: number): void {
+    const i = seq - this.base;
     if (i < this.head || i >= this.targets.length || this.targets[i] === null) return;
     this.targets[i] = null;
     this.live--;

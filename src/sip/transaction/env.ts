@@ -4,8 +4,10 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
-import type { SipMessage } from '../message/index.js';
+import type { SipMessage, SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/types.js';
+import type { DeadlineQueue } from './deadline-queue.js';
+import type { ServerTransactionBase } from './server-base.js';
 import type { TimerConfig } from './types.js';
 
 export interface TransactionEnv {
@@ -16,6 +18,17 @@ export interface TransactionEnv {
   send(msg: SipMessage, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void;
   /** Send msg again exactly as it is (a retransmission, e.g. a wireCopy): no header is added. */
   resend(msg: SipMessage, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void;
+  /**
+   * Send a non-INVITE transaction's final response on an unreliable transport and keep, in place
+   * of tx, only what answers retransmitted requests until Timer J (§17.2.2): the key, the bytes
+   * exactly as sent and where they went. tx is left to the TU.
+   */
+  complete(tx: ServerTransactionBase, res: SipResponse, onError: (err: Error) => void): void;
+  /**
+   * The wait of 64*T1 a non-INVITE server transaction allows its TU to answer (a client gives up
+   * after Timer F): one queue for every such transaction of this stack.
+   */
+  answerGuard: DeadlineQueue;
 }
 
 /** Reliable transports (TCP, TLS, WS, WSS) need no retransmissions (RFC 3261 §17.1.1.2). */

@@ -13,17 +13,21 @@
 import { createResponse, type SipRequest, type SipResponse } from '../message/index.js';
 import { deadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
 import { ServerTransactionBase, type ServerTransactionInit } from './server-base.js';
+import { NamedTimers } from './timers.js';
 
 export type IstState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
 
 export class InviteServerTransaction extends ServerTransactionBase implements DeadlineTarget {
   state: IstState = 'proceeding';
+  /** Timers G, H and I. */
+  private readonly timers: NamedTimers;
   private retransmitInterval: number;
   /** Timer L (64*T1): one shared queue per clock serves every answered call's transaction. */
   private timerL: DeadlineSlot | null = null;
 
   constructor(init: ServerTransactionInit) {
     super(init);
+    this.timers = new NamedTimers(init.env.clock);
     this.retransmitInterval = this.tv.G;
   }
 
@@ -113,6 +117,7 @@ export class InviteServerTransaction extends ServerTransactionBase implements De
   }
 
   override terminate(): void {
+    this.timers.stopAll();
     if (this.timerL !== null) {
       this.timerL.queue.remove(this.timerL);
       this.timerL = null;

@@ -23,9 +23,10 @@ export const MAGIC_COOKIE = 'z9hG4bK';
  * an own flat copy lets the message go.
  */
 function ownCopy(key: string): string {
-  // Slicing a concatenation makes V8 flatten it into a new string first: the result refers to
-  // that copy only (cheaper than a JSON round trip, which copies twice).
-  return ` ${key}`.slice(1);
+  // normalize() of a string that is already in normal form (every key is: tokens, hosts, numbers)
+  // returns V8's flattened copy of the concatenation, which refers to nothing else; slicing one
+  // did the same but kept a sliced-string wrapper as well (32 bytes more per key).
+  return key.normalize();
 }
 
 function sentBy(via: Via): string {

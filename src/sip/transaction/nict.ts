@@ -5,9 +5,13 @@
  *   Timer E retransmits on unreliable transports (doubling, capped at T2; "reset with a value
  *   of T2" once in Proceeding); Timer F (64*T1) ends the transaction with onTimeout.
  *
- * Every wait is a slot in a shared deadline queue of its length (Timer F and K one each, Timer E
- * one per interval: T1, 2*T1, … T2): a fan-out of 10,000 NOTIFYs used to start 20,000 Node timers
- * with their closures and a Map per transaction, most of them cleared again by the 200.
+ * Completed only absorbs retransmitted responses until Timer K (T4 on UDP): the stack does that
+ * with nothing but the transaction key (onEnd(tx, true)), so this object, its request included,
+ * is not kept for those 5 s.
+ *
+ * Every wait is a slot in a shared deadline queue of its length (Timer F one, Timer E one per
+ * interval: T1, 2*T1, … T2): a fan-out of 10,000 NOTIFYs used to start 20,000 Node timers with
+ * their closures and a Map per transaction, most of them cleared again by the 200.
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/types.js';
@@ -24,8 +28,8 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
   state: NictState = 'trying';
   /** Timer E (retransmit), running in Trying and Proceeding on unreliable transports. */
   private timerE: DeadlineSlot | null = null;
-  /** Timer F (64*T1) in Trying and Proceeding, Timer K (T4) in Completed: one wait at a time. */
-  private timerFK: DeadlineSlot | null = null;
+  /** Timer F (64*T1) in Trying and Proceeding. */
+  private timerF: DeadlineSlot | null = null;
   private readonly tv: TimerValues;
   private readonly reliable: boolean;
   private retransmitInterval: number;
@@ -38,7 +42,8 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
     private readonly connectionId: string | null,
     private handlers: ClientTransactionHandlers,
     private readonly env: TransactionEnv,
-    private readonly onEnd: (tx: NonInviteClientTransaction) => void,
+    /** absorbing: Completed on an unreliable transport, the stack absorbs responses until Timer K. */
+    private readonly onEnd: (tx: NonInviteClientTransaction, absorbing: boolean) => void,
   ) {
     this.reliable = isReliable(dest);
     this.tv = timerValues(env.timers, this.reliable);
@@ -50,7 +55,7 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
     this.transmit();
     if (this.state === 'terminated') return;
     if (!this.reliable) this.timerE = deadlineQueue(this.env.clock, this.retransmitInterval).add(this);
-    this.timerFK = deadlineQueue(this.env.clock, this.tv.F).add(this);
+    this.timerF = deadlineQueue(this.env.clock, this.tv.F).add(this);
   }
 
   /** Non-INVITE requests cannot be cancelled (§9.1: "CANCEL ... SHOULD NOT be sent" for them). */
@@ -66,17 +71,18 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
     }
     this.state = 'completed';
     this.stopTimerE();
-    this.stopTimerFK();
+    this.stopTimerF();
     const handlers = this.handlers;
     // Completed: only absorbing retransmitted responses until Timer K; let go of the TU's callbacks.
     this.handlers = COMPLETED;
     this.callTu('onFinal', handlers, handlers.onFinal, res);
-    // "Timer K ... T4 for unreliable, zero for reliable" (§17.1.2.2).
-    if (this.tv.K === 0) this.terminate();
-    else if (this.state === 'completed') this.timerFK = deadlineQueue(this.env.clock, this.tv.K).add(this);
+    if (this.state !== 'completed') return; // the TU closed the stack
+    // "Timer K ... T4 for unreliable, zero for reliable" (§17.1.2.2); the stack keeps the key.
+    this.state = 'terminated';
+    this.onEnd(this, this.tv.K > 0);
   }
 
-  /** Timer E, F or K ran out. */
+  /** Timer E or F ran out. */
   onDeadline(queue: DeadlineQueue, seq: number): void {
     const e = this.timerE;
     if (e !== null && e.queue === queue && e.seq === seq) {
@@ -84,9 +90,8 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
       this.onTimerE();
       return;
     }
-    this.timerFK = null;
-    if (this.state === 'completed') this.terminate(); // Timer K
-    else if (this.state === 'trying' || this.state === 'proceeding') this.onTimerF();
+    this.timerF = null;
+    if (this.state === 'trying' || this.state === 'proceeding') this.onTimerF();
   }
 
   /** Stop everything without calling the TU (stack shutdown). */
@@ -94,8 +99,8 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.stopTimerE();
-    this.stopTimerFK();
-    this.onEnd(this);
+    this.stopTimerF();
+    this.onEnd(this, false);
   }
 
   private stopTimerE(): void {
@@ -104,10 +109,10 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
     this.timerE = null;
   }
 
-  private stopTimerFK(): void {
-    if (this.timerFK === null) return;
-    this.timerFK.queue.remove(this.timerFK);
-    this.timerFK = null;
+  private stopTimerF(): void {
+    if (this.timerF === null) return;
+    this.timerF.queue.remove(this.timerF);
+    this.timerF = null;
   }
 
   private transmit(): void {

@@ -5,52 +5,49 @@
  *   Retransmitted requests are absorbed: nothing is sent in Trying, the last response is resent
  *   in Proceeding and Completed. Timer J is 64*T1 on unreliable transports, 0 on reliable ones.
  *
+ * Completed on UDP is the stack's: it keeps the final response's bytes under the transaction key
+ * (CompletedServerRecord) and resends them for every retransmitted request until Timer J; this
+ * object is done once the final response is out.
+ *
  * RFC 3261 gives the TU unlimited time to answer; a client gives up after Timer F (64*T1), so a
  * transaction still unanswered after that long is dropped (logged) rather than kept forever.
  */
-import { wireText, type SipRequest, type SipResponse } from '../message/index.js';
-import { deadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
+import type { SipRequest, SipResponse } from '../message/index.js';
+import { createResponse } from '../message/index.js';
+import type { DeadlineTarget } from './deadline-queue.js';
 import { ServerTransactionBase, type ServerTransactionInit } from './server-base.js';
+import { statelessToTag } from './stateless-tag.js';
 
 export type NistState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
 export class NonInviteServerTransaction extends ServerTransactionBase implements DeadlineTarget {
   state: NistState = 'trying';
-  /** The final response as wire text, once Completed on an unreliable transport. */
-  private finalText: string | null = null;
-  /**
-   * The one wait running: the answer guard in Trying/Proceeding, Timer J in Completed. Both are
-   * 64*T1 on UDP, so they share a queue with every other transaction of this clock (one timer).
-   */
-  private deadline: DeadlineSlot | null;
+  /** Place in the stack's answer-guard queue while Trying/Proceeding, -1 when not waiting. */
+  private guardSeq: number;
 
   constructor(init: ServerTransactionInit) {
     super(init);
-    this.deadline = deadlineQueue(this.env.clock, 64 * this.env.timers.T1).add(this);
+    this.guardSeq = this.env.answerGuard.addSeq(this);
   }
 
-  /** The answer guard or Timer J ran out. */
+  /** The answer guard ran out. */
   onDeadline(): void {
-    this.deadline = null;
+    this.guardSeq = -1;
     if (this.ended) return;
-    if (this.state === 'completed') {
-      this.end();
-      return;
-    }
     this.env.log.warn({ tx: this.id, method: this.request.method }, 'SIP request never answered; transaction dropped');
     this.state = 'terminated';
     this.finish('timeout');
   }
 
   override terminate(): void {
-    this.stopDeadline();
+    this.stopGuard();
     super.terminate();
   }
 
-  private stopDeadline(): void {
-    if (this.deadline === null) return;
-    this.deadline.queue.remove(this.deadline);
-    this.deadline = null;
+  private stopGuard(): void {
+    if (this.guardSeq < 0) return;
+    this.env.answerGuard.removeSeq(this.guardSeq);
+    this.guardSeq = -1;
   }
 
   respond(res: SipResponse): void {
@@ -66,26 +63,43 @@ export class NonInviteServerTransaction extends ServerTransactionBase implements
     }
     this.state = 'completed';
     this.finalSent = true;
-    this.stopDeadline();
-    this.transmit(res);
-    if (this.ended) return;
-    this.shrink();
+    this.stopGuard();
     if (this.tv.J === 0) {
-      this.end();
+      this.transmit(res);
+      if (!this.ended) this.end();
       return;
     }
-    // Kept 64*T1 only to answer retransmissions: its wire text is all that is needed.
-    this.finalText = wireText(res);
+    this.prepare(res);
+    this.env.complete(this, res, (err) => this.onTransportError(err));
+    if (this.ended) return;
+    // The stack answers retransmissions from here on: this object is the TU's alone.
     this.lastResponse = null;
-    this.releaseRequest();
-    this.deadline = deadlineQueue(this.env.clock, this.tv.J).add(this);
+    this.ended = true;
+    this.reportTermination('completed');
+  }
+
+  /**
+   * RFC 3261 §8.2.7 stateless UAS: the final response is sent and the transaction forgotten at
+   * once (no Timer J). A retransmitted request then arrives as a new request and is answered
+   * again; its To tag is the same for the same request (statelessToTag), as §8.2.7 requires.
+   * Provisional statuses, or a transaction already answered, take the ordinary path.
+   */
+  override replyStateless(status: number, reason?: string, extraHeaders?: Array<[string, string]>): SipResponse {
+    if (status < 200 || (this.state !== 'trying' && this.state !== 'proceeding')) return this.reply(status, reason, extraHeaders);
+    const req = this.request;
+    const res = createResponse(req, status, reason, { toTag: req.toTag ?? statelessToTag(req) });
+    for (const [name, value] of extraHeaders ?? []) res.headers.append(name, value);
+    this.state = 'terminated';
+    this.finalSent = true;
+    this.env.send(res, this.responseDest, this.connectionId, (err) => this.env.log.debug({ err, tx: this.id }, 'stateless SIP response could not be sent'));
+    this.finish('completed');
+    return res;
   }
 
   receiveRequest(_req: SipRequest): void {
-    // "any retransmissions of the request received while in [Proceeding/Completed] MUST be passed
-    // to the transport layer for retransmission" of the last response; in Trying they are discarded.
-    if (this.state === 'completed' && this.finalText !== null) this.retransmit(this.finalText);
-    else if (this.state === 'proceeding' && this.lastResponse) this.transmit(this.lastResponse);
+    // "any retransmissions of the request received while in [Proceeding] MUST be passed to the
+    // transport layer for retransmission" of the last response; in Trying they are discarded.
+    if (this.state === 'proceeding' && this.lastResponse) this.transmit(this.lastResponse);
   }
 
   private end(): void {
@@ -94,6 +108,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase implements
   }
 
   protected override onTransportError(err: Error): void {
+    if (this.ended) return;
     this.state = 'terminated';
     super.onTransportError(err);
   }

@@ -2,10 +2,10 @@
  * What the INVITE and non-INVITE server transactions share: identity, the response destination,
  * reply() with a stable To tag, TU callbacks, and removal from the table when terminated.
  */
-import { createResponse, fromWireText, newTag, wireText, type SipRequest, type SipResponse } from '../message/index.js';
+import { createResponse, newTag, type SipRequest, type SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/types.js';
 import { callSafely, isReliable, type TransactionEnv } from './env.js';
-import { NamedTimers, timerValues, type TimerValues } from './timers.js';
+import { timerValues, type TimerValues } from './timers.js';
 import type { ServerTransaction } from './types.js';
 
 /** A tag parameter after the URI (a quick look; the full parse is not needed to decide). */
@@ -30,18 +30,20 @@ export interface ServerTransactionInit {
 export abstract class ServerTransactionBase implements ServerTransaction {
   readonly id: string;
   readonly mergeKey: string | null;
-  /** The request, or null once only its bytes are kept (releaseRequest). */
-  private req: SipRequest | null;
-  private reqText: string | null = null;
+  /**
+   * The request that created the transaction. Once a non-INVITE transaction has sent its final
+   * response on UDP the stack keeps only that response's bytes (CompletedServerRecord), so this
+   * object, request included, lives only as long as the TU holds it.
+   */
+  readonly request: SipRequest;
   readonly source: Endpoint;
   readonly connectionId: string | null;
   readonly responseDest: Endpoint;
-  /** The To tag this transaction uses in every response it builds (§8.2.6.2). */
-  readonly toTag: string;
+  /** Our To tag, made on first use (a TU that sets its own, e.g. a dialog's, never needs it). */
+  private tag: string | null;
   /** The request came without a To tag (responses get ours). */
   private readonly toTagMissing: boolean;
   protected readonly env: TransactionEnv;
-  protected readonly timers: NamedTimers;
   protected readonly tv: TimerValues;
   protected readonly reliable: boolean;
   protected lastResponse: SipResponse | null = null;
@@ -56,25 +58,21 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   constructor(init: ServerTransactionInit) {
     this.id = init.id;
     this.mergeKey = init.mergeKey ?? null;
-    this.req = init.request;
+    this.request = init.request;
     this.source = init.source;
     this.connectionId = init.connectionId;
     this.responseDest = init.responseDest;
     this.env = init.env;
     this.onEnd = init.onEnd;
-    this.timers = new NamedTimers(init.env.clock);
     this.reliable = isReliable(init.responseDest);
     this.tv = timerValues(init.env.timers, this.reliable);
-    this.toTag = init.request.toTag ?? newTag();
-    this.toTagMissing = init.request.toTag === null;
+    this.tag = init.request.toTag;
+    this.toTagMissing = this.tag === null;
   }
 
-  /**
-   * The request that created the transaction. A completed transaction that only absorbs
-   * retransmissions keeps it as bytes (releaseRequest); then each read parses it again.
-   */
-  get request(): SipRequest {
-    return this.req ?? (fromWireText(this.reqText as string) as SipRequest);
+  /** The To tag this transaction uses in every response it builds (§8.2.6.2). */
+  get toTag(): string {
+    return (this.tag ??= newTag());
   }
 
   abstract respond(res: SipResponse): void;
@@ -96,6 +94,14 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     return res;
   }
 
+  /**
+   * §8.2.7 stateless answer. Only a non-INVITE transaction can forget itself at once (an INVITE's
+   * non-2xx final stays in its transaction to absorb the ACK), so here it is an ordinary reply.
+   */
+  replyStateless(status: number, reason?: string, extraHeaders?: Array<[string, string]>): SipResponse {
+    return this.reply(status, reason, extraHeaders);
+  }
+
   onCancel(handler: (cancel: SipRequest) => void): void {
     (this.cancelHandlers ??= []).push(handler);
   }
@@ -108,7 +114,6 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   terminate(): void {
     if (this.ended) return;
     this.ended = true;
-    this.timers.stopAll();
     this.onEnd(this);
   }
 
@@ -118,19 +123,8 @@ export abstract class ServerTransactionBase implements ServerTransaction {
    * keeps a completed transaction small while it waits out Timer J / H / L.
    */
   protected shrink(): void {
-    this.req?.invalidate();
+    this.request.invalidate();
     this.lastResponse?.invalidate();
-  }
-
-  /**
-   * Keep the request only as its wire text: a completed non-INVITE transaction waits out Timer J
-   * (32 s on UDP) needing nothing of it, and at thousands of requests a second the parsed objects
-   * (header arrays, values, the message text) add up.
-   */
-  protected releaseRequest(): void {
-    if (this.req === null) return;
-    this.reqText = wireText(this.req);
-    this.req = null;
   }
 
   protected finish(reason: TerminationReason): void {
@@ -141,7 +135,8 @@ export abstract class ServerTransactionBase implements ServerTransaction {
   protected reportTermination(reason: TerminationReason): void {
     if (this.terminationReported) return;
     this.terminationReported = true;
-    for (const h of this.terminatedHandlers ?? []) callSafely(this.env.log, 'onTerminated', () => h(reason));
+    if (this.terminatedHandlers === null) return;
+    for (const h of this.terminatedHandlers) callSafely(this.env.log, 'onTerminated', () => h(reason));
   }
 
   protected runCancelHandlers(cancel: SipRequest): void {
@@ -153,20 +148,13 @@ export abstract class ServerTransactionBase implements ServerTransaction {
    * of the 100 (Trying) response". A TU that built its own response without one gets ours.
    */
   protected transmit(res: SipResponse): void {
-    if (res.status > 100 && this.toTagMissing) this.ensureToTag(res);
+    this.prepare(res);
     this.env.send(res, this.responseDest, this.connectionId, (err) => this.onTransportError(err));
   }
 
-  /** Send a final response kept as wire text (wireText) again exactly as it went out the first time. */
-  protected retransmit(text: string): void {
-    let res: SipResponse;
-    try {
-      res = fromWireText(text) as SipResponse;
-    } catch (err) {
-      this.env.log.debug({ err, tx: this.id }, 'kept response did not parse');
-      return;
-    }
-    this.env.resend(res, this.responseDest, this.connectionId, (err) => this.onTransportError(err));
+  /** Our To tag on a response that lacks one, where §8.2.6.2 asks for it. */
+  protected prepare(res: SipResponse): void {
+    if (res.status > 100 && this.toTagMissing) this.ensureToTag(res);
   }
 
   private ensureToTag(res: SipResponse): void {

@@ -95,10 +95,39 @@ export class TransportLayer implements SipTransport {
     }
   }
 
+  sendBytes(bytes: Buffer, dest: Endpoint, opts?: SendOptions, onError?: (err: Error) => void): void {
+    try {
+      if (dest.proto === 'UDP') {
+        const sock = this.udpFor(dest.address);
+        if (!sock) {
+          onError?.(new Error(`no UDP socket for IPv${ipFamily(dest.address)}`));
+          return;
+        }
+        sock.sendRaw(bytes, dest, onError);
+      } else if (dest.proto === 'TCP') {
+        if (!this.tcp) {
+          onError?.(new Error('TCP transport not enabled'));
+          return;
+        }
+        this.tcp.sendBytes(bytes, dest, opts?.connectionId, onError);
+      } else {
+        onError?.(new Error(`transport ${dest.proto} not supported`));
+      }
+    } catch (err) {
+      onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
   localEndpoint(proto: TransportProto, dest?: Endpoint): Endpoint {
     const family = dest ? ipFamily(dest.address) : 4;
-    const candidates = proto === 'UDP' ? this.udp.map((u) => u.local) : proto === 'TCP' ? (this.tcp?.listeners() ?? []) : [];
-    const local = candidates.find((c) => ipFamily(c.address) === family) ?? candidates[0];
+    let local: Endpoint | undefined;
+    if (proto === 'UDP') {
+      // Every request sent asks: the sockets are searched without building arrays and closures.
+      local = this.udpFor(dest ? dest.address : '0.0.0.0')?.local ?? this.udp[0]?.local;
+    } else {
+      const candidates = proto === 'TCP' ? (this.tcp?.listeners() ?? []) : [];
+      local = candidates.find((c) => ipFamily(c.address) === family) ?? candidates[0];
+    }
     if (!local) return { proto, address: family === 6 ? '::1' : '127.0.0.1', port: 5060 };
     if (!isUnspecified(local.address)) return local;
     return { proto, address: concreteAddress(ipFamily(local.address), dest), port: local.port };
@@ -123,7 +152,9 @@ export class TransportLayer implements SipTransport {
 
   private udpFor(address: string): UdpTransport | undefined {
     const family = ipFamily(address);
-    return this.udp.find((u) => u.family === family);
+    // A loop, not find(): this runs for every datagram sent and a closure each adds up.
+    for (const u of this.udp) if (u.family === family) return u;
+    return undefined;
   }
 }
 

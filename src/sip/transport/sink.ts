@@ -86,11 +86,25 @@ export function ipFamily(address: string): 4 | 6 {
   return addressFamily(address) === 6 ? 6 : 4;
 }
 
-/** "1.2.3.4:5060" / "[::1]:5060"; IPv4-mapped IPv6 peers are shown as plain IPv4. */
+const NORMAL_MEMO_MAX = 1024;
+const normalMemo = new Map<string, string>();
+
+/**
+ * "1.2.3.4:5060" / "[::1]:5060"; IPv4-mapped IPv6 peers are shown as plain IPv4. The answer for
+ * one of the last addresses seen is the same string object as before: dgram makes a new address
+ * string per datagram, and a completed transaction keeps its peer's address for 32 s.
+ */
 export function normalizeAddress(address: string): string {
+  const known = normalMemo.get(address);
+  if (known !== undefined) return known;
   // Only an address starting "::" can be IPv4-mapped: skip the expression for all others.
   const mapped = address.charCodeAt(0) === 0x3a ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address) : null;
-  return mapped?.[1] ?? address.toLowerCase();
+  const normal = mapped?.[1] ?? address.toLowerCase();
+  if (address.length <= 45) {
+    if (normalMemo.size >= NORMAL_MEMO_MAX) normalMemo.clear();
+    normalMemo.set(address, normal);
+  }
+  return normal;
 }
 
 export function endpointKey(address: string, port: number): string {

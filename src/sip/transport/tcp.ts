@@ -75,6 +75,11 @@ export class TcpTransport {
       onError?.(err instanceof Error ? err : new Error(String(err)));
       return;
     }
+    this.sendBytes(buf, dest, connectionId, onError);
+  }
+
+  /** Bytes already serialized (see SipTransport.sendBytes). */
+  sendBytes(buf: Buffer, dest: Endpoint, connectionId: string | null | undefined, onError?: (err: Error) => void): void {
     if (buf.length > this.limits.maxMessageBytes) {
       onError?.(new Error(`message of ${buf.length} bytes exceeds the ${this.limits.maxMessageBytes}-byte limit`));
       return;

@@ -35,6 +35,11 @@ export interface SendOptions {
 export interface SipTransport {
   /** Deliver a message; errors (unreachable, connection refused) are reported through the callback. */
   send(msg: SipMessage, dest: Endpoint, opts?: SendOptions, onError?: (err: Error) => void): void;
+  /**
+   * Send bytes serialized before (a completed transaction's final response, resent exactly as it
+   * first went out). Optional: without it the stack parses the bytes and calls send().
+   */
+  sendBytes?(bytes: Buffer, dest: Endpoint, opts?: SendOptions, onError?: (err: Error) => void): void;
   /** Our address for Via/Contact for this protocol (the bound address, or the one toward dest). */
   localEndpoint(proto: TransportProto, dest?: Endpoint): Endpoint;
   /** Called for every well-framed, parsed message. */

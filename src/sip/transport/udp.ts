@@ -62,10 +62,6 @@ export class UdpTransport {
   }
 
   send(msg: SipMessage, dest: Endpoint, onError?: (err: Error) => void): void {
-    if (this.closed) {
-      onError?.(new Error('UDP transport closed'));
-      return;
-    }
     let buf: Buffer;
     try {
       buf = serializeMessage(msg);
@@ -77,6 +73,10 @@ export class UdpTransport {
   }
 
   sendRaw(buf: Buffer, dest: Endpoint, onError?: (err: Error) => void): void {
+    if (this.closed) {
+      onError?.(new Error('UDP transport closed'));
+      return;
+    }
     if (buf.length > this.maxMessageBytes) {
       onError?.(new Error(`message of ${buf.length} bytes exceeds the ${this.maxMessageBytes}-byte limit`));
       return;

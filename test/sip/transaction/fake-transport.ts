@@ -10,6 +10,8 @@ export interface SentRecord {
   dest: Endpoint;
   opts: SendOptions | undefined;
   onError: ((err: Error) => void) | undefined;
+  /** The bytes, when the stack sent serialized bytes (sendBytes); msg is then their parse. */
+  bytes?: Buffer;
 }
 
 export const LOCAL_UDP: Endpoint = { proto: 'UDP', address: '192.0.2.1', port: 5060 };
@@ -23,6 +25,9 @@ export class FakeTransport implements SipTransport {
 
   send(msg: SipMessage, dest: Endpoint, opts?: SendOptions, onError?: (err: Error) => void): void {
     this.sent.push({ msg, dest, opts, onError });
+  }
+  sendBytes(bytes: Buffer, dest: Endpoint, opts?: SendOptions, onError?: (err: Error) => void): void {
+    this.sent.push({ msg: parseMessage(bytes), dest, opts, onError, bytes });
   }
   localEndpoint(proto: TransportProto): Endpoint {
     return { ...LOCAL_UDP, proto };

@@ -129,6 +129,35 @@ describe('UDP transport on real sockets', () => {
     }
   });
 
+  it('a retransmitted request gets the very bytes of the first response (Completed, §17.2.2)', async () => {
+    const peer = await UdpPeer.open();
+    const raw: Buffer[] = [];
+    peer.socket.on('message', (buf) => raw.push(buf));
+    try {
+      const text = sipRequest('OPTIONS', { via: `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-rtx`, callId: 'udp-rtx' });
+      peer.send(text, v4.port);
+      const first = (await peer.inbox.next()) as SipResponse;
+      assert.equal(first.status, 200);
+      peer.send(text, v4.port);
+      const second = (await peer.inbox.next()) as SipResponse;
+      assert.equal(second.toTag, first.toTag);
+      assert.equal(raw.length, 2);
+      assert.equal(raw[0]?.equals(raw[1] as Buffer), true, 'byte for byte the same');
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('reports a send error to the caller (the literal-address lookup answers at once)', async () => {
+    const to: Endpoint = { proto: 'UDP', address: '255.255.255.255', port: 9 };
+    const req = new SipRequest('OPTIONS', 'sip:x@255.255.255.255', new SipHeaders([['Call-ID', 'udp-err']]));
+    // A broadcast address without SO_BROADCAST: the kernel refuses the datagram (EACCES).
+    const viaSend = await within<Error>(3000, 'send error', (resolve) => layer.send(req, to, undefined, resolve));
+    assert.ok(viaSend instanceof Error);
+    const viaBytes = await within<Error>(3000, 'sendBytes error', (resolve) => layer.sendBytes(Buffer.from('OPTIONS x SIP/2.0\r\n\r\n'), to, undefined, resolve));
+    assert.ok(viaBytes instanceof Error);
+  });
+
   it('IPv6 loopback request/response', { skip: !hasIpv6Loopback }, async () => {
     assert.ok(v6);
     const peer = await UdpPeer.open('::1');
