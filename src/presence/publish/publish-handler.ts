@@ -85,7 +85,10 @@ export class PublishHandler {
   private challenge(tx: ServerTransaction, stale: boolean, peer: SipPeerConfig | null): void {
     const only = peer ? DigestAuthenticator.usableAlgorithms(peer) : undefined;
     const values = this.deps.auth().challenge({ stale, only });
-    tx.reply(401, undefined, values.map((v): [string, string] => ['WWW-Authenticate', v]));
+    // RFC 3261 §8.2.7: challenged statelessly, no transaction is kept for Timer J.
+    const headers = values.map((v): [string, string] => ['WWW-Authenticate', v]);
+    if (tx.replyStateless) tx.replyStateless(401, undefined, headers);
+    else tx.reply(401, undefined, headers);
   }
 
   /** Returns the authenticated peer, or null after answering. */
