@@ -398,7 +398,10 @@ export class DigestAuthenticator {
       if (this.othersNewest > this.evictedIssuedAt) this.evictedIssuedAt = this.othersNewest;
       this.othersNewest = -1;
     }
-    this.othersSeen.set(nonce, nc);
+    // A copy: the nonce is a slice of the request's text, which V8 keeps alive as long as any
+    // slice of it is (a Map of such keys held the whole text of every authenticated request).
+    // The nonce is hex, so latin1 copies it exactly.
+    this.othersSeen.set(Buffer.from(nonce, 'latin1').toString('latin1'), nc);
     if (issuedAt > this.othersNewest) this.othersNewest = issuedAt;
   }
 
