@@ -177,6 +177,16 @@ function responseFrom(
   return digestHash(algorithm, `${ha1}:${nonce}:${ha2}`);
 }
 
+/**
+ * A copy of `text` sharing no storage with it, for strings kept past the request: a value parsed
+ * from a request is a V8 sliced string whose parent, the whole request text, lives as long as
+ * the slice does (a Map of nonces keyed so once kept every authenticated request's text alive).
+ * UTF-16 code units copied as they are, so any string comes back equal.
+ */
+function detachedCopy(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
+}
+
 /** HA2 = H(method:uri) for qop=auth or no qop (RFC 2617 §3.2.2.3). */
 function ha2Of(algorithm: DigestAlgorithm, method: string, uri: string): string {
   return digestHash(algorithm, `${method}:${uri}`);
@@ -206,9 +216,9 @@ class Ha2Cache {
     }
     if (byUri === undefined) {
       byUri = new Map();
-      this.byMethod[algorithm].set(method, byUri);
+      this.byMethod[algorithm].set(detachedCopy(method), byUri);
     }
-    byUri.set(uri, ha2);
+    byUri.set(detachedCopy(uri), ha2);
     this.size++;
     return ha2;
   }
@@ -398,10 +408,7 @@ export class DigestAuthenticator {
       if (this.othersNewest > this.evictedIssuedAt) this.evictedIssuedAt = this.othersNewest;
       this.othersNewest = -1;
     }
-    // A copy: the nonce is a slice of the request's text, which V8 keeps alive as long as any
-    // slice of it is (a Map of such keys held the whole text of every authenticated request).
-    // The nonce is hex, so latin1 copies it exactly.
-    this.othersSeen.set(Buffer.from(nonce, 'latin1').toString('latin1'), nc);
+    this.othersSeen.set(detachedCopy(nonce), nc);
     if (issuedAt > this.othersNewest) this.othersNewest = issuedAt;
   }
 
@@ -409,7 +416,7 @@ export class DigestAuthenticator {
   private ha1(cred: PeerSecret, secret: string, algorithm: DigestAlgorithm, username: string): string {
     let entry = this.ha1Cache.get(cred);
     if (entry === undefined || entry.secret !== secret || entry.username !== username) {
-      entry = { secret, username, md5: undefined, sha256: undefined };
+      entry = { secret, username: detachedCopy(username), md5: undefined, sha256: undefined };
       this.ha1Cache.set(cred, entry);
     }
     if (algorithm === 'MD5') return (entry.md5 ??= digestHash('MD5', `${username}:${this.realm}:${secret}`));
