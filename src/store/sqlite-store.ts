@@ -24,15 +24,37 @@ import type { Logger } from '../core/log.js';
 import { fullKey, selectEntries, treeKeys, treePrefix } from './keys.js';
 import type { KvStore, StoreEntry } from './types.js';
 
-type WriteOp =
-  | { kind: 'put'; key: string; value: string }
-  | { kind: 'del'; key: string }
-  | { kind: 'deltree'; prefix: string };
+/**
+ * A batch of writes as one flat list of strings, three per write: PUT key value, DEL key '',
+ * DELTREE prefix ''. Posting this to the writer thread clones a string array, not an object
+ * with three named properties per write (the clone writes every property name again).
+ */
+type WriteOps = string[];
+const PUT = 'p';
+const DEL = 'd';
+const DELTREE = 't';
 
-interface PendingWrite {
-  op: WriteOp;
-  resolve: () => void;
-  reject: (err: Error) => void;
+/**
+ * Writes queued for one transaction and the one promise all of them resolve with: no promise,
+ * resolver pair and record per write (a burst of SUBSCRIBEs or REGISTERs queues thousands).
+ */
+class WriteBatch {
+  readonly ops: WriteOps = [];
+  readonly done: Promise<void>;
+  resolve!: () => void;
+  reject!: (err: Error) => void;
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  /** Writes in it. */
+  get size(): number {
+    return this.ops.length / 3;
+  }
 }
 
 interface Statements {
@@ -54,7 +76,7 @@ interface WriterData {
   busyTimeoutMs: number;
 }
 
-type WriterRequest = { kind: 'batch'; ops: WriteOp[] } | { kind: 'close' };
+type WriterRequest = { kind: 'batch'; ops: WriteOps } | { kind: 'close' };
 type WriterReply = { ok: true } | { ok: false; error: string };
 
 const PUT_SQL = 'INSERT OR REPLACE INTO astdb (key, value) VALUES (?, ?)';
@@ -62,25 +84,31 @@ const DEL_SQL = 'DELETE FROM astdb WHERE key = ?';
 const DELTREE_SQL = 'DELETE FROM astdb WHERE key = ? OR (key >= ? AND key < ?)';
 
 /** One transaction running every op; throws (after rollback) when the commit fails. */
-function batchRunner(db: Database.Database): (ops: WriteOp[]) => void {
+function batchRunner(db: Database.Database): (ops: WriteOps) => void {
   const put = db.prepare<[string, string]>(PUT_SQL);
   const del = db.prepare<[string]>(DEL_SQL);
   const delTree = db.prepare<[string, string, string]>(DELTREE_SQL);
-  return db.transaction((ops: WriteOp[]) => {
-    for (const op of ops) {
-      if (op.kind === 'put') put.run(op.key, op.value);
-      else if (op.kind === 'del') del.run(op.key);
+  return db.transaction((ops: WriteOps) => {
+    for (let i = 0; i + 2 < ops.length; i += 3) {
+      const kind = ops[i];
+      const key = ops[i + 1] as string;
+      if (kind === PUT) put.run(key, ops[i + 2] as string);
+      else if (kind === DEL) del.run(key);
       // `/p` itself and the half-open range [`/p/`, `/p0`) ('0' follows '/'): everything below it.
-      else delTree.run(op.prefix, op.prefix + '/', op.prefix + '0');
+      else delTree.run(key, key + '/', key + '0');
     }
   });
 }
 
-/** Apply an op to the read copy (after a reload, for writes not committed yet). */
-function applyToCache(cache: Map<string, string>, op: WriteOp): void {
-  if (op.kind === 'put') cache.set(op.key, op.value);
-  else if (op.kind === 'del') cache.delete(op.key);
-  else for (const k of [...cache.keys()]) if (k === op.prefix || k.startsWith(op.prefix + '/')) cache.delete(k);
+/** Apply queued ops to the read copy (after a reload, for writes not committed yet). */
+function applyToCache(cache: Map<string, string>, ops: WriteOps): void {
+  for (let i = 0; i + 2 < ops.length; i += 3) {
+    const kind = ops[i];
+    const key = ops[i + 1] as string;
+    if (kind === PUT) cache.set(key, ops[i + 2] as string);
+    else if (kind === DEL) cache.delete(key);
+    else for (const k of [...cache.keys()]) if (k === key || k.startsWith(key + '/')) cache.delete(k);
+  }
 }
 
 function message(err: unknown): string {
@@ -89,14 +117,15 @@ function message(err: unknown): string {
 
 export class SqliteStore implements KvStore {
   private readonly cache = new Map<string, string>();
-  private pending: PendingWrite[] = [];
+  /** Writes not handed to SQLite yet (null: none). */
+  private pending: WriteBatch | null = null;
   private flushScheduled = false;
   private closed = false;
-  private readonly runBatch: (ops: WriteOp[]) => void;
+  private readonly runBatch: (ops: WriteOps) => void;
   /** Commits off the main thread; null when it could not start or has died. */
   private writer: Worker | null = null;
   /** The batch the worker is committing. */
-  private inFlight: PendingWrite[] | null = null;
+  private inFlight: WriteBatch | null = null;
   private idleWaiters: Array<() => void> = [];
 
   private constructor(
@@ -186,14 +215,14 @@ export class SqliteStore implements KvStore {
     if (this.closed) return Promise.reject(closedError());
     const k = fullKey(family, key);
     this.cache.set(k, value);
-    return this.enqueue({ kind: 'put', key: k, value });
+    return this.enqueue(PUT, k, value);
   }
 
   del(family: string, key: string): Promise<boolean> {
     if (this.closed) return Promise.reject(closedError());
     const k = fullKey(family, key);
     const existed = this.cache.delete(k);
-    return this.enqueue({ kind: 'del', key: k }).then(() => existed);
+    return this.enqueue(DEL, k, '').then(() => existed);
   }
 
   deltree(family: string, keytree?: string): Promise<number> {
@@ -201,12 +230,12 @@ export class SqliteStore implements KvStore {
     const keys = treeKeys(this.cache, family, keytree);
     for (const k of keys) this.cache.delete(k);
     const prefix = keytree === undefined || keytree === '' ? treePrefix(family) : fullKey(family, keytree);
-    return this.enqueue({ kind: 'deltree', prefix }).then(() => keys.length);
+    return this.enqueue(DELTREE, prefix, '').then(() => keys.length);
   }
 
   /** Number of writes queued and not yet committed. */
   get pendingWrites(): number {
-    return this.pending.length;
+    return this.pending?.size ?? 0;
   }
 
   async close(): Promise<void> {
@@ -227,14 +256,15 @@ export class SqliteStore implements KvStore {
     this.log?.debug({ path: this.path }, 'store closed');
   }
 
-  private enqueue(op: WriteOp): Promise<void> {
-    return new Promise<void>((resolvePromise, rejectPromise) => {
-      this.pending.push({ op, resolve: resolvePromise, reject: rejectPromise });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+  /** Queue a write for the next transaction; the promise is the whole batch's (resolved by its COMMIT). */
+  private enqueue(kind: string, key: string, value: string): Promise<void> {
+    const batch = (this.pending ??= new WriteBatch());
+    batch.ops.push(kind, key, value);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return batch.done;
   }
 
   /** Commit every queued write in one transaction (on the worker when there is one). */
@@ -242,25 +272,25 @@ export class SqliteStore implements KvStore {
     this.flushScheduled = false;
     if (this.inFlight !== null) return; // sent when the batch in flight is answered
     const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
+    this.pending = null;
+    if (batch === null) return;
     if (this.writer !== null) {
       this.inFlight = batch;
       this.writer.ref(); // a pending commit keeps the process alive
-      this.writer.postMessage({ kind: 'batch', ops: batch.map((w) => w.op) } satisfies WriterRequest);
+      this.writer.postMessage({ kind: 'batch', ops: batch.ops } satisfies WriterRequest);
       return;
     }
     this.commitHere(batch);
   }
 
-  private commitHere(batch: PendingWrite[]): void {
+  private commitHere(batch: WriteBatch): void {
     try {
-      this.runBatch(batch.map((w) => w.op));
+      this.runBatch(batch.ops);
     } catch (err) {
       this.failed(batch, err);
       return;
     }
-    for (const w of batch) w.resolve();
+    batch.resolve();
   }
 
   private onWriterReply(reply: WriterReply): void {
@@ -268,24 +298,24 @@ export class SqliteStore implements KvStore {
     this.inFlight = null;
     this.writer?.unref();
     if (batch) {
-      if (reply.ok) for (const w of batch) w.resolve();
+      if (reply.ok) batch.resolve();
       else this.failed(batch, new Error(reply.error));
     }
     for (const r of this.idleWaiters.splice(0)) r();
-    if (this.pending.length > 0 && !this.closed) this.flush();
+    if (this.pending !== null && !this.closed) this.flush();
   }
 
   /** The transaction rolled back: make the read copy match the database (plus queued writes). */
-  private failed(batch: PendingWrite[], err: unknown): void {
+  private failed(batch: WriteBatch, err: unknown): void {
     const error = new HeraldError('STORE_WRITE', `store ${this.path}: write failed: ${message(err)}`, { cause: err });
-    this.log?.error({ err, path: this.path, writes: batch.length }, 'store write failed');
+    this.log?.error({ err, path: this.path, writes: batch.size }, 'store write failed');
     try {
       this.loadCache();
-      for (const w of this.pending) applyToCache(this.cache, w.op);
+      if (this.pending !== null) applyToCache(this.cache, this.pending.ops);
     } catch (reloadErr) {
       this.log?.error({ err: reloadErr, path: this.path }, 'store cache reload failed');
     }
-    for (const w of batch) w.reject(error);
+    batch.reject(error);
   }
 }
 
