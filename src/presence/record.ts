@@ -68,10 +68,45 @@ function uriHost(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
 }
 
+const AT = 0x40; // '@'
+
 /** The remote target most phones send: their From user at the address the SUBSCRIBE came from. */
 function usualTarget(remoteUri: string, dest: Endpoint): string | null {
   const m = /^sip:([^@;?]+)@/.exec(remoteUri);
   return m ? `sip:${m[1]}@${uriHost(dest.address)}:${dest.port}` : null;
+}
+
+/** target === usualTarget(remoteUri, dest), without building it. */
+function isUsualTarget(target: string, remoteUri: string, dest: Endpoint): boolean {
+  if (!remoteUri.startsWith('sip:')) return false;
+  let at = 4;
+  for (; at < remoteUri.length; at++) {
+    const c = remoteUri.charCodeAt(at);
+    if (c === AT || c === 0x3b || c === 0x3f) break; // '@' ';' '?'
+  }
+  if (at === 4 || remoteUri.charCodeAt(at) !== AT) return false;
+  // `sip:USER@` is the same in both.
+  for (let i = 0; i <= at; i++) if (target.charCodeAt(i) !== remoteUri.charCodeAt(i)) return false;
+  const address = dest.address;
+  const v6 = address.includes(':');
+  let pos = at + 1;
+  if (v6) {
+    if (target.charCodeAt(pos) !== 0x5b) return false; // '['
+    pos += 1;
+  }
+  if (!target.startsWith(address, pos)) return false;
+  pos += address.length;
+  if (v6) {
+    if (target.charCodeAt(pos) !== 0x5d) return false; // ']'
+    pos += 1;
+  }
+  const port = String(dest.port);
+  return target.charCodeAt(pos) === 0x3a && target.length === pos + 1 + port.length && target.endsWith(port);
+}
+
+/** address === `<${uri}>`, without building it. */
+function isBracketed(address: string, uri: string): boolean {
+  return address.length === uri.length + 2 && address.charCodeAt(0) === 0x3c && address.charCodeAt(address.length - 1) === 0x3e && address.startsWith(uri, 1);
 }
 
 /**
@@ -79,10 +114,10 @@ function usualTarget(remoteUri: string, dest: Endpoint): string | null {
  * anything else as it is (a name-addr or URI never starts with '@').
  */
 function encodeRemoteAddress(remoteAddress: string, peer: string): string {
-  const head = `<sip:${peer}@`;
-  if (remoteAddress.startsWith(head) && remoteAddress.endsWith('>')) {
-    const domain = remoteAddress.slice(head.length, -1);
-    if (!domain.includes('>')) return `@${domain}`;
+  const at = 5 + peer.length;
+  const last = remoteAddress.length - 1;
+  if (remoteAddress.startsWith('<sip:') && remoteAddress.startsWith(peer, 5) && remoteAddress.charCodeAt(at) === AT && remoteAddress.indexOf('>', at) === last) {
+    return remoteAddress.slice(at, last);
   }
   return remoteAddress;
 }
@@ -94,6 +129,18 @@ function decodeRemoteAddress(stored: string, peer: string): string {
 /** The To of the SUBSCRIBE when it is `<sip:EXTEN@DOMAIN>` with the From's domain (null: no such domain). */
 function usualLocalAddress(exten: string, storedRemote: string): string | null {
   return storedRemote.startsWith('@') ? `<sip:${exten}${storedRemote}>` : null;
+}
+
+/** localAddress === usualLocalAddress(exten, storedRemote), without building it. */
+function isUsualLocalAddress(localAddress: string, exten: string, storedRemote: string): boolean {
+  return (
+    storedRemote.charCodeAt(0) === AT &&
+    localAddress.length === 6 + exten.length + storedRemote.length &&
+    localAddress.startsWith('<sip:') &&
+    localAddress.startsWith(exten, 5) &&
+    localAddress.startsWith(storedRemote, 5 + exten.length) &&
+    localAddress.charCodeAt(localAddress.length - 1) === 0x3e
+  );
 }
 
 /** lastPresence of a subscription that has not notified yet (shared, never mutated). */
@@ -123,8 +170,11 @@ const FIELDS_V3 = 34;
 export function encodeRecord(rec: SubscriptionRecord): string {
   const d = rec.dialog;
   const p = rec.lastPresence;
-  const contactHead = `sip:${rec.exten}@`;
+  const exten = rec.exten;
+  // Written per SUBSCRIBE: the checks below compare in place instead of building the usual
+  // forms as strings first.
   const remote = encodeRemoteAddress(d.remoteAddress, rec.peer);
+  const contactAt = 4 + exten.length;
   return JSON.stringify([
     FORMAT_VERSION,
     EVENT_CODES.indexOf(rec.event),
@@ -132,7 +182,7 @@ export function encodeRecord(rec: SubscriptionRecord): string {
     rec.bodyType === DEFAULT_BODY[rec.event] ? 0 : rec.bodyType.startsWith(MEDIA_PREFIX) ? rec.bodyType.slice(MEDIA_PREFIX.length) : rec.bodyType,
     rec.peer,
     rec.context,
-    rec.exten,
+    exten,
     rec.mailbox ?? 0,
     rec.account ?? 0,
     rec.userAgent,
@@ -147,11 +197,11 @@ export function encodeRecord(rec: SubscriptionRecord): string {
     d.callId,
     d.localTag === rec.id ? 0 : d.localTag,
     d.remoteTag,
-    d.localAddress === usualLocalAddress(rec.exten, remote) ? 0 : d.localAddress,
+    isUsualLocalAddress(d.localAddress, exten, remote) ? 0 : d.localAddress,
     remote,
-    d.localAddress === `<${d.localUri}>` ? 0 : d.localUri,
-    d.remoteAddress === `<${d.remoteUri}>` ? 0 : d.remoteUri,
-    d.remoteTarget === usualTarget(d.remoteUri, d.dest) ? 0 : d.remoteTarget,
+    isBracketed(d.localAddress, d.localUri) ? 0 : d.localUri,
+    isBracketed(d.remoteAddress, d.remoteUri) ? 0 : d.remoteUri,
+    isUsualTarget(d.remoteTarget, d.remoteUri, d.dest) ? 0 : d.remoteTarget,
     d.routeSet.length === 0 ? 0 : d.routeSet,
     d.localCseq,
     d.remoteCseq,
@@ -159,7 +209,7 @@ export function encodeRecord(rec: SubscriptionRecord): string {
     d.dest.address,
     d.dest.port,
     d.connectionId ?? 0,
-    rec.exten !== '' && d.contact.startsWith(contactHead) ? d.contact.slice(contactHead.length - 1) : d.contact,
+    exten !== '' && d.contact.startsWith('sip:') && d.contact.startsWith(exten, 4) && d.contact.charCodeAt(contactAt) === AT ? d.contact.slice(contactAt) : d.contact,
   ]);
 }
 
@@ -306,11 +356,24 @@ export function decodeRecord(text: string, id: string): SubscriptionRecord | nul
   return rec;
 }
 
-/** A write gathered for the next batch, and who waits for its commit. */
-interface QueuedWrite {
-  /** The record to put, or null: delete it. */
-  rec: SubscriptionRecord | null;
-  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+/**
+ * Writes gathered for one store commit (id → record, or null: delete it) and the one promise
+ * every put of them gets: no promise, executor and waiter list per SUBSCRIBE.
+ */
+class GatheredWrites {
+  readonly writes = new Map<string, SubscriptionRecord | null>();
+  readonly committed: Promise<void>;
+  resolve!: () => void;
+  reject!: (err: unknown) => void;
+
+  constructor() {
+    this.committed = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A batch of deletes only has no waiter; their failures are logged by deleteNow.
+    this.committed.catch(() => undefined);
+  }
 }
 
 /** A batch is handed to the store at once when it reaches this many writes. */
@@ -328,7 +391,7 @@ export interface SubscriptionStoreOptions {
 
 /** Writes records; failures are logged (the caller decides whether they matter). */
 export class SubscriptionStore {
-  private readonly queued = new Map<string, QueuedWrite>();
+  private gathering: GatheredWrites | null = null;
   private flushTimer: TimerHandle | null = null;
 
   constructor(
@@ -341,16 +404,10 @@ export class SubscriptionStore {
   put(rec: SubscriptionRecord): Promise<void> {
     const clock = this.gatherClock();
     if (!clock) return this.store.put(SUBSCRIPTION_FAMILY, rec.id, encodeRecord(rec));
-    return new Promise<void>((resolve, reject) => {
-      let q = this.queued.get(rec.id);
-      if (!q) {
-        q = { rec, waiters: [] };
-        this.queued.set(rec.id, q);
-      }
-      q.rec = rec;
-      q.waiters.push({ resolve, reject });
-      this.gathered(clock);
-    });
+    const batch = (this.gathering ??= new GatheredWrites());
+    batch.writes.set(rec.id, rec);
+    this.gathered(batch, clock);
+    return batch.committed;
   }
 
   /** The clock writes are gathered on, or null when each goes to the store at once. */
@@ -361,8 +418,8 @@ export class SubscriptionStore {
   }
 
   /** One more write gathered: the batch goes now when it is full, else once the delay has passed. */
-  private gathered(clock: Clock): void {
-    if (this.queued.size >= MAX_WRITE_BATCH) this.flush();
+  private gathered(batch: GatheredWrites, clock: Clock): void {
+    if (batch.writes.size >= MAX_WRITE_BATCH) this.flush();
     else this.flushTimer ??= clock.setTimer(this.opts.writeDelayMs ?? 0, () => this.flush());
   }
 
@@ -372,20 +429,16 @@ export class SubscriptionStore {
   }
 
   remove(id: string): void {
-    // A gathered write of it must not bring it back after the delete.
-    const q = this.queued.get(id);
-    if (q) {
-      this.queued.delete(id);
-      for (const w of q.waiters) w.resolve();
-    }
     const clock = this.gatherClock();
     if (!clock) {
       this.deleteNow(id);
       return;
     }
-    // Gathered like the writes: an unSUBSCRIBE costs no commit of its own.
-    this.queued.set(id, { rec: null, waiters: [] });
-    this.gathered(clock);
+    // Gathered like the writes (an unSUBSCRIBE costs no commit of its own); it replaces a
+    // gathered write of the same record, which must not bring it back after the delete.
+    const batch = (this.gathering ??= new GatheredWrites());
+    batch.writes.set(id, null);
+    this.gathered(batch, clock);
   }
 
   private deleteNow(id: string): void {
@@ -402,23 +455,25 @@ export class SubscriptionStore {
   flush(): void {
     this.opts.clock?.clear(this.flushTimer);
     this.flushTimer = null;
-    if (this.queued.size === 0) return;
-    const batch = [...this.queued];
-    this.queued.clear();
-    for (const [id, q] of batch) {
-      if (q.rec === null) {
+    const batch = this.gathering;
+    this.gathering = null;
+    if (batch === null) return;
+    // A store that commits a turn's writes together returns the same promise for all of them.
+    let last: Promise<void> | null = null;
+    let commits: Array<Promise<void>> | null = null;
+    for (const [id, rec] of batch.writes) {
+      if (rec === null) {
         this.deleteNow(id);
         continue;
       }
-      this.store.put(SUBSCRIPTION_FAMILY, id, encodeRecord(q.rec)).then(
-        () => {
-          for (const w of q.waiters) w.resolve();
-        },
-        (err: unknown) => {
-          for (const w of q.waiters) w.reject(err);
-        },
-      );
+      const p = this.store.put(SUBSCRIPTION_FAMILY, id, encodeRecord(rec));
+      if (p === last) continue;
+      if (last !== null) (commits ??= [last]).push(p);
+      last = p;
     }
+    if (commits !== null) Promise.all(commits).then(() => batch.resolve(), batch.reject);
+    else if (last !== null) last.then(batch.resolve, batch.reject);
+    else batch.resolve();
   }
 
   /** Whether the last shutdown was clean; the mark is removed (a crash from now on leaves none). */
