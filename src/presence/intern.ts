@@ -9,6 +9,7 @@
  *   copy. The table is bounded: when it is full it starts afresh (strings already handed out stay
  *   shared; only later ones are deduplicated against the new table), so churn cannot grow it.
  */
+import { randomFillSync } from 'node:crypto';
 import type { Endpoint } from '../sip/transport/types.js';
 
 /** V8 copies substrings shorter than this instead of slicing them (SlicedString::kMinLength). */
@@ -43,4 +44,23 @@ export function internEndpoint(e: Endpoint): Endpoint {
   const own: Endpoint = Object.freeze({ proto: e.proto, address: intern(e.address), port: e.port });
   endpoints.set(key, own);
   return own;
+}
+
+/** Random bytes for tags, refilled from the CSPRNG when used up (one system call per 512 tags). */
+const tagPool = Buffer.alloc(4096);
+let tagPos = tagPool.length;
+
+/**
+ * 64 random bits as 16 hex digits (RFC 3261 §19.3: a tag MUST be globally unique and
+ * cryptographically random with at least 32 bits of randomness), made as one flat string:
+ * kept per subscription without a detach() copy, unlike a string built by concatenation.
+ */
+export function randomTag(): string {
+  if (tagPos + 8 > tagPool.length) {
+    randomFillSync(tagPool);
+    tagPos = 0;
+  }
+  const tag = tagPool.toString('hex', tagPos, tagPos + 8);
+  tagPos += 8;
+  return tag;
 }

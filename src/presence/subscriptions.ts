@@ -35,7 +35,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { SipGeneral, SipPeerConfig } from '../sip/config/sip-conf.js';
 import type { DigestAuthenticator } from '../sip/auth/digest.js';
-import { createResponse, formatUri, newTag, SipParseError, type SipRequest, type SipResponse } from '../sip/message/index.js';
+import { createResponse, formatUri, SipParseError, type SipRequest, type SipResponse } from '../sip/message/index.js';
 import type { ClientTransactionHandlers, RequestContext, ServerTransaction, SipStack } from '../sip/transaction/types.js';
 import type { Endpoint } from '../sip/transport/types.js';
 import type { PresenceInfo } from '../state/presence-state.js';
@@ -43,9 +43,9 @@ import { extensionStateText } from '../state/extension-state.js';
 import { authenticateSubscribe } from './authenticate.js';
 import { buildExtenStateBody, buildMessageSummary } from './bodies/index.js';
 import type { BodyType, PresenceCompat, RingingCaller } from './bodies/types.js';
-import { acceptRefresh, dialogFromSubscribe, inDialogRequest } from './dialog.js';
+import { acceptRefresh, dialogFromSubscribe, notifyRequest } from './dialog.js';
 import { ExpiryQueue } from './expiry.js';
-import { intern } from './intern.js';
+import { intern, randomTag } from './intern.js';
 import { ALLOW_EVENTS, eventPackage, isEventPackage, negotiateBody, type EventPackage } from './negotiate.js';
 import { CRASH_SEQUENCE_MARGIN, NOT_SET, type SubscriptionRecord, SubscriptionStore } from './record.js';
 
@@ -394,13 +394,13 @@ export class SubscriptionServer {
   }
 
   /**
-   * Our To tag for a new subscription: newTag()'s 64 random bits (RFC 3261 §19.3 asks for at
+   * Our To tag for a new subscription: randomTag()'s 64 random bits (RFC 3261 §19.3 asks for at
    * least 32), drawn again in the unlikely case a live subscription has it — it is also the
    * dialog index and store key.
    */
   private newLocalTag(): string {
-    let tag = newTag();
-    for (let i = 1; i < LOCAL_TAG_ATTEMPTS && this.byDialog.has(tag); i++) tag = newTag();
+    let tag = randomTag();
+    for (let i = 1; i < LOCAL_TAG_ATTEMPTS && this.byDialog.has(tag); i++) tag = randomTag();
     if (this.byDialog.has(tag)) throw new Error('no unused local tag');
     return tag;
   }
@@ -629,16 +629,14 @@ export class SubscriptionServer {
     // The hint is gone: the subscription ends with a body-less NOTIFY (RFC 6665 §4.2.2 allows it).
     if (body === null && live.terminate === null) live.terminate = 'terminated;reason=noresource';
     const final = live.terminate;
-    const req = inDialogRequest(rec.dialog, 'NOTIFY');
-    const left = Math.max(0, Math.round((rec.expiresAt - this.deps.clock.wallNow()) / 1000));
-    const state = final ?? (rec.compat === 'asterisk' ? 'active' : `active;expires=${left}`);
-    req.headers.add('Event', rec.eventHeader);
-    req.headers.add('Subscription-State', state);
-    req.headers.add('Allow-Events', ALLOW_EVENTS);
-    if (body !== null) {
-      req.headers.add('Content-Type', rec.bodyType);
-      req.body = body;
-    }
+    const state = final ?? (rec.compat === 'asterisk' ? 'active' : this.activeState(rec.expiresAt));
+    const req = notifyRequest(rec.dialog, {
+      event: rec.eventHeader,
+      subscriptionState: state,
+      allowEvents: ALLOW_EVENTS,
+      contentType: body === null ? null : rec.bodyType,
+      body,
+    });
     // CSeq and version are not written per NOTIFY (that would be a store write per NOTIFY on a
     // fan-out); refresh and shutdown write them, a crash is covered by CRASH_SEQUENCE_MARGIN.
     if (final !== null) this.drop(live, final);
@@ -657,6 +655,22 @@ export class SubscriptionServer {
       this.notifyDone(live, 'timeout');
     }
   }
+
+  /**
+   * `active;expires=<seconds left>` (RFC 6665 §4.1.3). The text is kept for the next NOTIFY: in
+   * a fan-out the watchers that subscribed about the same time share it.
+   */
+  private activeState(expiresAt: number): string {
+    const left = Math.max(0, Math.round((expiresAt - this.deps.clock.wallNow()) / 1000));
+    if (left !== this.lastLeft) {
+      this.lastLeft = left;
+      this.lastActiveState = `active;expires=${left}`;
+    }
+    return this.lastActiveState;
+  }
+
+  private lastLeft = -1;
+  private lastActiveState = '';
 
   /** A NOTIFY of `live` was answered (or not): the next one, or the end of the subscription. */
   private readonly notifyDone = (live: LiveSubscription, outcome: NotifyResult): void => {
