@@ -99,11 +99,13 @@ export class NonceRing {
     const slot = counter % this.capacity;
     if (this.filled[slot] !== 1 || this.counters[slot] !== counter || this.issuedAt[slot] !== hexValue(nonce, 0, 12)) return -1;
     // Signature words compared as written: we issue lower-case hex, a UA echoes it unchanged.
+    const w0 = lowerHexValue(nonce, 20, 28);
+    const w1 = lowerHexValue(nonce, 28, 36);
+    const w2 = lowerHexValue(nonce, 36, 44);
+    if (w0 < 0 || w1 < 0 || w2 < 0) return -1;
     const s = slot * 3;
-    const same =
-      isLowerHex(nonce, 20, 44) &&
-      ((this.signatures[s] ^ hexValue(nonce, 20, 28)) | (this.signatures[s + 1] ^ hexValue(nonce, 28, 36)) | (this.signatures[s + 2] ^ hexValue(nonce, 36, 44))) === 0;
-    return same ? slot : -1;
+    const diff = (this.signatures[s] ^ w0) | (this.signatures[s + 1] ^ w1) | (this.signatures[s + 2] ^ w2);
+    return diff === 0 ? slot : -1;
   }
 
   issuedAtOf(slot: number): number {
@@ -127,11 +129,16 @@ export class NonceRing {
   }
 }
 
-/** True when text[from, to) is all 0-9 a-f. */
-function isLowerHex(text: string, from: number, to: number): boolean {
+/** Value of the lower-case hex digits text[from, to) (at most 8), or -1. */
+function lowerHexValue(text: string, from: number, to: number): number {
+  let value = 0;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+    let d: number;
+    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+    else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
+    else return -1;
+    value = value * 16 + d;
   }
-  return true;
+  return value;
 }
