@@ -44,6 +44,11 @@ export interface NotifierDialog {
 /** A header value with its tag parameter removed (the rest kept as the phone wrote it). */
 export function withoutTag(value: string): string {
   const close = value.lastIndexOf('>');
+  // Most phones: `<URI>` alone or followed by just `;tag=VALUE`.
+  if (close === value.length - 1) return value;
+  if (close >= 0 && value.startsWith(';tag=', close + 1) && value.indexOf(';', close + 5) < 0 && !/\s/.test(value.slice(close + 5))) {
+    return value.slice(0, close + 1);
+  }
   const head = close >= 0 ? value.slice(0, close + 1) : '';
   const tail = close >= 0 ? value.slice(close + 1) : value;
   const kept = tail.replace(/;\s*tag\s*=\s*[^;\s]*/i, '');

@@ -18,6 +18,7 @@ const MAX_ENTRIES = 50_000;
 
 let strings = new Map<string, string>();
 let endpoints = new Map<string, Endpoint>();
+let lastEndpoint: Endpoint | null = null;
 
 /** An independent copy of `s` (not a view into a larger string). */
 export function detach(s: string): string {
@@ -37,12 +38,17 @@ export function intern(s: string): string {
 
 /** The shared (frozen) copy of an endpoint: one object per phone address instead of one per subscription. */
 export function internEndpoint(e: Endpoint): Endpoint {
+  // A phone subscribes to many keys at once: the last answer is usually the one (no key string).
+  const last = lastEndpoint;
+  if (last !== null && e.port === last.port && e.proto === last.proto && e.address === last.address) return last;
   const key = `${e.proto} ${e.address} ${e.port}`;
-  const hit = endpoints.get(key);
-  if (hit !== undefined) return hit;
-  if (endpoints.size >= MAX_ENTRIES) endpoints = new Map();
-  const own: Endpoint = Object.freeze({ proto: e.proto, address: intern(e.address), port: e.port });
-  endpoints.set(key, own);
+  let own = endpoints.get(key);
+  if (own === undefined) {
+    if (endpoints.size >= MAX_ENTRIES) endpoints = new Map();
+    own = Object.freeze({ proto: e.proto, address: intern(e.address), port: e.port });
+    endpoints.set(key, own);
+  }
+  lastEndpoint = own;
   return own;
 }
 

@@ -25,10 +25,16 @@ const EXTEN_TYPES: readonly BodyType[] = [
 ];
 const MWI_TYPE: BodyType = 'application/simple-message-summary';
 
-/** The Event header's package name (token before any ;param), lower-cased; null when absent. */
+/**
+ * The Event header's package name (token before any ;param), lower-cased; null when absent.
+ * A package herald serves comes back as the shared constant (not a piece of the message).
+ */
 export function eventPackage(value: string | undefined): string | null {
   if (value === undefined) return null;
-  const name = (value.split(';')[0] as string).trim().toLowerCase();
+  const semi = value.indexOf(';');
+  const name = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
+  const known = EVENT_PACKAGES.indexOf(name as EventPackage);
+  if (known >= 0) return EVENT_PACKAGES[known] as EventPackage;
   return name.length > 0 ? name : null;
 }
 
@@ -36,19 +42,37 @@ export function isEventPackage(name: string | null): name is EventPackage {
   return name !== null && (EVENT_PACKAGES as readonly string[]).includes(name);
 }
 
-export type Negotiation = { ok: true; type: BodyType } | { ok: false; status: 489 | 406; reason: string };
+export type Negotiation = { readonly ok: true; readonly type: BodyType } | { readonly ok: false; readonly status: 489 | 406; readonly reason: string };
 
-/** Media types of the Accept values, lower-cased, parameters dropped, in order. */
-function acceptTypes(accept: string[]): string[] {
-  return accept.map((a) => (a.split(';')[0] as string).trim().toLowerCase()).filter((a) => a.length > 0);
+/** The successful answers, one shared object per body type (no object per SUBSCRIBE). */
+const SERVES = new Map<BodyType, Negotiation>();
+for (const t of [...EXTEN_TYPES, MWI_TYPE]) {
+  const answer: Negotiation = { ok: true, type: t };
+  SERVES.set(t, Object.freeze(answer));
+}
+function serves(type: BodyType): Negotiation {
+  return SERVES.get(type) as Negotiation;
+}
+
+/** The media type of one Accept value, lower-cased, parameters dropped ('' when empty). */
+function mediaType(value: string): string {
+  const semi = value.indexOf(';');
+  return (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
+}
+
+/** Whether any Accept value names a media type. */
+function anyType(accept: string[]): boolean {
+  for (const a of accept) if (mediaType(a).length > 0) return true;
+  return false;
 }
 
 export function negotiateBody(event: EventPackage, accept: string[], hasAccept: boolean, userAgent: string, compat: PresenceCompat): Negotiation {
-  const types = acceptTypes(accept);
   if (event === 'message-summary') {
     // chan_sip and RFC 3842: only simple-message-summary; another explicit Accept is 406.
-    if (!hasAccept || types.length === 0 || types.includes(MWI_TYPE) || types.includes('*/*') || types.includes('application/*')) {
-      return { ok: true, type: MWI_TYPE };
+    if (!hasAccept || !anyType(accept)) return serves(MWI_TYPE);
+    for (const a of accept) {
+      const t = mediaType(a);
+      if (t === MWI_TYPE || t === '*/*' || t === 'application/*') return serves(MWI_TYPE);
     }
     return { ok: false, status: 406, reason: 'Not Acceptable' };
   }
@@ -56,18 +80,24 @@ export function negotiateBody(event: EventPackage, accept: string[], hasAccept: 
     if (!hasAccept) return { ok: false, status: 489, reason: 'Bad Event' };
     const joined = accept.join(',').toLowerCase();
     if (joined.includes('application/pidf+xml')) {
-      return { ok: true, type: userAgent.includes('Polycom') ? 'application/xpidf+xml' : 'application/pidf+xml' };
+      return serves(userAgent.includes('Polycom') ? 'application/xpidf+xml' : 'application/pidf+xml');
     }
-    if (joined.includes('application/dialog-info+xml')) return { ok: true, type: 'application/dialog-info+xml' };
-    if (joined.includes('application/cpim-pidf+xml')) return { ok: true, type: 'application/cpim-pidf+xml' };
-    if (joined.includes('application/xpidf+xml')) return { ok: true, type: 'application/xpidf+xml' };
+    if (joined.includes('application/dialog-info+xml')) return serves('application/dialog-info+xml');
+    if (joined.includes('application/cpim-pidf+xml')) return serves('application/cpim-pidf+xml');
+    if (joined.includes('application/xpidf+xml')) return serves('application/xpidf+xml');
     return { ok: false, status: 489, reason: `Bad Event (format ${accept.join(', ')})`.replace(/[\r\n]/g, ' ') };
   }
   const fallback: BodyType = event === 'dialog' ? 'application/dialog-info+xml' : 'application/pidf+xml';
-  if (!hasAccept || types.length === 0) return { ok: true, type: fallback };
-  for (const t of types) {
-    if ((EXTEN_TYPES as readonly string[]).includes(t)) return { ok: true, type: t as BodyType };
-    if (t === '*/*' || t === 'application/*') return { ok: true, type: fallback };
+  if (!hasAccept) return serves(fallback);
+  let named = false;
+  for (const a of accept) {
+    const t = mediaType(a);
+    if (t.length === 0) continue;
+    named = true;
+    // The shared constant, not the Accept header's text (a slice of the whole message).
+    const known = EXTEN_TYPES.indexOf(t as BodyType);
+    if (known >= 0) return serves(EXTEN_TYPES[known] as BodyType);
+    if (t === '*/*' || t === 'application/*') return serves(fallback);
   }
-  return { ok: false, status: 489, reason: 'Bad Event' };
+  return named ? { ok: false, status: 489, reason: 'Bad Event' } : serves(fallback);
 }
