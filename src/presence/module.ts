@@ -78,6 +78,7 @@ export function createPresenceModule(): PresenceModule {
     });
     const hints: HintSource = {
       find: (context, exten) => state.hints.find(context, exten),
+      has: (context, exten) => state.hints.has(context, exten),
       watch: (context, exten, cb) => state.hints.watch(context, exten, (u) => cb({ state: u.state, reason: u.reason })),
       deviceState: (device) => state.devices.getState(device),
     };

@@ -64,6 +64,8 @@ export interface HintUpdate {
 /** The state module seen from here (HintEngine.find/watch and DeviceStateEngine.getState). */
 export interface HintSource {
   find(context: string, exten: string): HintView | undefined;
+  /** Whether find() would return the hint (without building a view of it); find() is used when absent. */
+  has?(context: string, exten: string): boolean;
   /** Throws when there is no such hint. */
   watch(context: string, exten: string, cb: (u: HintUpdate) => void): () => void;
   deviceState(device: string): string;
@@ -214,10 +216,30 @@ function intSetting(g: SipGeneral, key: string, fallback: number): number {
   return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : fallback;
 }
 
+/** The Event header as the subscriber sent it, trimmed; the package's constant when it is just the name. */
+function eventHeaderOf(req: SipRequest, name: EventPackage): string {
+  const value = req.headers.get('Event');
+  if (value === undefined) return name;
+  const trimmed = value.trim();
+  return trimmed === name ? name : intern(trimmed);
+}
+
+/** No URI headers (formatUri only reads it). */
+const NO_URI_HEADERS = new Map<string, string>();
+const NO_URI_PARAMS = new Map<string, string | null>();
+
+/** The last sipUri() made: many SUBSCRIBEs in a row give us the same Contact (one hint's watchers). */
+let lastUri = { user: '', host: '', port: 0, transport: '', text: '' };
+
 /** A sip: URI; formatUri does the §25.1 escaping of the user part and brackets IPv6 hosts. */
 function sipUri(user: string, host: string, port: number, transport?: string): string {
-  const params = new Map<string, string | null>(transport === undefined ? [] : [['transport', transport]]);
-  return formatUri({ scheme: 'sip', user, password: null, host, port, params, headers: new Map() });
+  const t = transport ?? '';
+  const last = lastUri;
+  if (last.text !== '' && last.port === port && last.user === user && last.host === host && last.transport === t) return last.text;
+  const params = transport === undefined ? NO_URI_PARAMS : new Map<string, string | null>([['transport', transport]]);
+  const text = formatUri({ scheme: 'sip', user, password: null, host, port, params, headers: NO_URI_HEADERS });
+  lastUri = { user, host, port, transport: t, text };
+  return text;
 }
 
 export class SubscriptionServer {
@@ -316,7 +338,7 @@ export class SubscriptionServer {
         tx.reply(404, 'Not found (no mailbox)');
         return;
       }
-    } else if (exten === '' || !this.deps.hints.find(context, exten)) {
+    } else if (exten === '' || !this.hintExists(context, exten)) {
       this.deps.log.info({ peer: peer.name, exten, context }, 'SUBSCRIBE to an extension without hint');
       tx.reply(404, 'Not found');
       return;
@@ -333,11 +355,10 @@ export class SubscriptionServer {
     const rec: SubscriptionRecord = {
       // The local tag is unique among live subscriptions and has no '/': the store key too.
       id: dialog.localTag,
-      event: intern(name) as EventPackage,
-      eventHeader: intern((req.headers.get('Event') ?? name).trim()),
-      // Interned even where it looks like a constant: the negotiated type can be the Accept
-      // header's text, a slice of the whole received message.
-      bodyType: intern(negotiated.type) as BodyType,
+      // The package and the negotiated type are shared constants (eventPackage, negotiateBody).
+      event: name,
+      eventHeader: eventHeaderOf(req, name),
+      bodyType: negotiated.type,
       peer: intern(peer.name),
       context: intern(context),
       exten: intern(exten),
@@ -385,6 +406,11 @@ export class SubscriptionServer {
         tx.reply(500, 'Server Internal Error');
       },
     );
+  }
+
+  private hintExists(context: string, exten: string): boolean {
+    const hints = this.deps.hints;
+    return hints.has !== undefined ? hints.has(context, exten) : hints.find(context, exten) !== undefined;
   }
 
   private makeLive(rec: SubscriptionRecord): LiveSubscription {

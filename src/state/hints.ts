@@ -200,6 +200,11 @@ export class HintEngine {
     return rec ? this.snapshot(rec) : undefined;
   }
 
+  /** Whether the hint exists (find() without building a snapshot: every SUBSCRIBE asks). */
+  has(context: string, exten: string): boolean {
+    return this.hints.has(hintKey(context, exten));
+  }
+
   /** Every hint in Asterisk's listing order. */
   list(): HintSnapshot[] {
     return this.ordered().map((rec) => this.snapshot(rec));
