@@ -29,7 +29,7 @@ import {
   type SipMessage,
   type SipResponse,
 } from './message/index.js';
-import { CompletedServerRecord, ResponseSlabs } from './transaction/completed.js';
+import { CompletedServerRecord, ResponseSlabs, type CompletedServerTable } from './transaction/completed.js';
 import { DeadlineQueue } from './transaction/deadline-queue.js';
 import type { TransactionEnv } from './transaction/env.js';
 import { ExpiryFifo } from './transaction/expiry-fifo.js';
@@ -96,7 +96,7 @@ export function createSipStack(opts: SipStackOptions): SipStack {
   return new SipStackImpl(opts);
 }
 
-class SipStackImpl implements SipStack {
+class SipStackImpl implements SipStack, CompletedServerTable {
   readonly timers: TimerConfig;
   private readonly transport: SipTransport;
   private readonly log: Logger;
@@ -108,8 +108,6 @@ class SipStackImpl implements SipStack {
   private readonly servers = new Map<string, ServerTransactionBase | CompletedServerRecord>();
   private readonly merged = new Map<string, ServerTransactionBase | CompletedServerRecord>();
   private readonly clients = new Map<string, ClientTx | typeof ABSORBING>();
-  /** Completed non-INVITE server transactions on UDP, until Timer J. */
-  private readonly timerJ: ExpiryFifo<CompletedServerRecord>;
   /** Keys of completed non-INVITE client transactions on UDP, until Timer K. */
   private readonly timerK: ExpiryFifo<string>;
   /** The bytes of the responses kept for Timer J. */
@@ -126,7 +124,6 @@ class SipStackImpl implements SipStack {
     this.maxForwards = opts.maxForwardsLimit ?? 70;
     this.supported = new Set((opts.supportedExtensions ?? []).map((x) => x.toLowerCase()));
     const unreliable = timerValues(this.timers, false);
-    this.timerJ = new ExpiryFifo(opts.clock, unreliable.J, (rec) => this.completedEnded(rec));
     this.timerK = new ExpiryFifo(opts.clock, unreliable.K, (key) => {
       if (this.clients.get(key) === ABSORBING) this.clients.delete(key);
     });
@@ -137,7 +134,7 @@ class SipStackImpl implements SipStack {
       send: (msg, dest, connectionId, onError) => this.transmit(msg, dest, connectionId, onError),
       resend: (msg, dest, connectionId, onError) => this.transport.send(msg, dest, sendOptions(connectionId), onError),
       complete: (tx, res, onError) => this.completeServer(tx, res, onError),
-      answerGuard: new DeadlineQueue(opts.clock, 64 * this.timers.T1),
+      longWaits: new DeadlineQueue(opts.clock, 64 * this.timers.T1),
     };
     this.transport.onMessage((m) => this.onInbound(m));
     this.transport.onBadMessage((raw, source, _local, connectionId, err) => this.onBadMessage(raw, source, connectionId, err));
@@ -203,7 +200,7 @@ class SipStackImpl implements SipStack {
     this.servers.clear();
     this.merged.clear();
     this.clients.clear();
-    this.timerJ.clear();
+    this.env.longWaits.clear();
     this.timerK.clear();
     await this.transport.close();
   }
@@ -251,18 +248,19 @@ class SipStackImpl implements SipStack {
     }
     const dest = tx.responseDest;
     const filedForMerge = tx.mergeKey !== null && this.merged.get(tx.mergeKey) === tx;
-    const rec = this.kept.record(tx.id, filedForMerge ? tx.mergeKey : null, serialized, dest.address, dest.port);
+    const rec = this.kept.record(this, tx.id, filedForMerge ? tx.mergeKey : null, serialized, dest.address, dest.port);
     // The kept copy is the one sent, so every retransmission is the very same bytes.
     this.sendBytes(rec.bytes, dest, tx.connectionId, onError);
     // A send error that ended the transaction (or the stack closing) leaves nothing to keep.
     if (this.servers.get(tx.id) !== tx) return;
     this.servers.set(tx.id, rec);
     if (filedForMerge) this.merged.set(tx.mergeKey as string, rec);
-    this.timerJ.push(rec);
+    // Timer J is 64*T1 on UDP: the record waits in the stack's queue of such waits.
+    this.env.longWaits.addSeq(rec);
   }
 
   /** Timer J: the completed transaction leaves the tables. */
-  private completedEnded(rec: CompletedServerRecord): void {
+  completedEnded(rec: CompletedServerRecord): void {
     if (this.servers.get(rec.id) === rec) this.servers.delete(rec.id);
     if (rec.mergeKey !== null && this.merged.get(rec.mergeKey) === rec) this.merged.delete(rec.mergeKey);
   }

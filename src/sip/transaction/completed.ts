@@ -13,8 +13,14 @@ const SLAB_BYTES = 64 * 1024;
 /** Responses larger than this get a buffer of their own instead of a place in a slab. */
 const LARGEST_IN_SLAB = 8 * 1024;
 
+/** Who removes a record from its tables when Timer J runs out. */
+export interface CompletedServerTable {
+  completedEnded(rec: CompletedServerRecord): void;
+}
+
 export class CompletedServerRecord {
   constructor(
+    private readonly table: CompletedServerTable,
     readonly id: string,
     readonly mergeKey: string | null,
     /** The bytes sent are slab[offset, offset + length). */
@@ -25,6 +31,11 @@ export class CompletedServerRecord {
     readonly address: string,
     readonly port: number,
   ) {}
+
+  /** Timer J ran out (the record waits in the stack's queue of 64*T1 waits). */
+  onDeadline(): void {
+    this.table.completedEnded(this);
+  }
 
   /** The response exactly as it was sent. */
   get bytes(): Buffer {
@@ -45,12 +56,12 @@ export class ResponseSlabs {
   private used = 0;
 
   /** Copy bytes (as sent to address:port) into a slab, and the record that keeps them. */
-  record(id: string, mergeKey: string | null, bytes: Buffer, address: string, port: number): CompletedServerRecord {
+  record(table: CompletedServerTable, id: string, mergeKey: string | null, bytes: Buffer, address: string, port: number): CompletedServerRecord {
     const n = bytes.length;
     if (n > LARGEST_IN_SLAB) {
       const own = Buffer.allocUnsafeSlow(n);
       bytes.copy(own);
-      return new CompletedServerRecord(id, mergeKey, own, 0, n, address, port);
+      return new CompletedServerRecord(table, id, mergeKey, own, 0, n, address, port);
     }
     if (this.used + n > SLAB_BYTES) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
@@ -59,6 +70,6 @@ export class ResponseSlabs {
     const at = this.used;
     bytes.copy(this.slab, at);
     this.used += n;
-    return new CompletedServerRecord(id, mergeKey, this.slab, at, n, address, port);
+    return new CompletedServerRecord(table, id, mergeKey, this.slab, at, n, address, port);
   }
 }

@@ -64,6 +64,12 @@ export class DeadlineQueue {
     if (this.live === 0) this.reset();
   }
 
+  /** Forget every entry without calling it, and stop the timer (stack shutdown). */
+  clear(): void {
+    this.live = 0;
+    this.reset();
+  }
+
   /** Entries still waiting (for tests and stats). */
   size(): number {
     return this.live;

@@ -25,10 +25,12 @@ export interface TransactionEnv {
    */
   complete(tx: ServerTransactionBase, res: SipResponse, onError: (err: Error) => void): void;
   /**
-   * The wait of 64*T1 a non-INVITE server transaction allows its TU to answer (a client gives up
-   * after Timer F): one queue for every such transaction of this stack.
+   * The stack's one queue for its waits of 64*T1: a non-INVITE server transaction's answer guard,
+   * Timer J of completed ones (on UDP), Timer F, Timer L. Sharing it keeps its one clock timer
+   * armed under load: a queue of its own for the answer guard alone emptied after nearly every
+   * request and started and cleared a Node timer each time.
    */
-  answerGuard: DeadlineQueue;
+  longWaits: DeadlineQueue;
 }
 
 /** Reliable transports (TCP, TLS, WS, WSS) need no retransmissions (RFC 3261 §17.1.1.2). */

@@ -59,7 +59,7 @@ export class InviteServerTransaction extends ServerTransactionBase implements De
       this.transmit(res);
       if (this.ended) return;
       this.shrink();
-      this.timerL = deadlineQueue(this.env.clock, this.tv.L).add(this);
+      this.timerL = this.env.longWaits.add(this); // Timer L = 64*T1
       return;
     }
     this.state = 'completed';

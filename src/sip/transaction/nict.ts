@@ -15,7 +15,7 @@
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/types.js';
-import { deadlineQueue, type DeadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
+import { deadlineQueue, type DeadlineQueue, type DeadlineTarget } from './deadline-queue.js';
 import { isReliable, type TransactionEnv } from './env.js';
 import { timerValues, type TimerValues } from './timers.js';
 import type { ClientTransaction, ClientTransactionHandlers } from './types.js';
@@ -27,9 +27,11 @@ const COMPLETED: ClientTransactionHandlers = { onFinal: () => undefined };
 export class NonInviteClientTransaction implements ClientTransaction, DeadlineTarget {
   state: NictState = 'trying';
   /** Timer E (retransmit), running in Trying and Proceeding on unreliable transports. */
-  private timerE: DeadlineSlot | null = null;
+  private timerE: DeadlineQueue | null = null;
+  private timerESeq = 0;
   /** Timer F (64*T1) in Trying and Proceeding. */
-  private timerF: DeadlineSlot | null = null;
+  private timerF: DeadlineQueue | null = null;
+  private timerFSeq = 0;
   private readonly tv: TimerValues;
   private readonly reliable: boolean;
   private retransmitInterval: number;
@@ -54,8 +56,10 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
   start(): void {
     this.transmit();
     if (this.state === 'terminated') return;
-    if (!this.reliable) this.timerE = deadlineQueue(this.env.clock, this.retransmitInterval).add(this);
-    this.timerF = deadlineQueue(this.env.clock, this.tv.F).add(this);
+    if (!this.reliable) this.startTimerE();
+    // Timer F is 64*T1: the stack's queue of such waits.
+    this.timerF = this.tv.F === this.env.longWaits.delayMs ? this.env.longWaits : deadlineQueue(this.env.clock, this.tv.F);
+    this.timerFSeq = this.timerF.addSeq(this);
   }
 
   /** Non-INVITE requests cannot be cancelled (§9.1: "CANCEL ... SHOULD NOT be sent" for them). */
@@ -84,8 +88,7 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
 
   /** Timer E or F ran out. */
   onDeadline(queue: DeadlineQueue, seq: number): void {
-    const e = this.timerE;
-    if (e !== null && e.queue === queue && e.seq === seq) {
+    if (this.timerE === queue && this.timerESeq === seq) {
       this.timerE = null;
       this.onTimerE();
       return;
@@ -103,15 +106,21 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
     this.onEnd(this, false);
   }
 
+  /** Timer E at the current interval (the queue and place are kept, no slot object). */
+  private startTimerE(): void {
+    this.timerE = deadlineQueue(this.env.clock, this.retransmitInterval);
+    this.timerESeq = this.timerE.addSeq(this);
+  }
+
   private stopTimerE(): void {
     if (this.timerE === null) return;
-    this.timerE.queue.remove(this.timerE);
+    this.timerE.removeSeq(this.timerESeq);
     this.timerE = null;
   }
 
   private stopTimerF(): void {
     if (this.timerF === null) return;
-    this.timerF.queue.remove(this.timerF);
+    this.timerF.removeSeq(this.timerFSeq);
     this.timerF = null;
   }
 
@@ -125,7 +134,7 @@ export class NonInviteClientTransaction implements ClientTransaction, DeadlineTa
     if (this.state !== 'trying' && this.state !== 'proceeding') return; // transport error
     // Trying: "reset with a value of MIN(2*T1, T2)" and so on; Proceeding: "reset with T2".
     this.retransmitInterval = this.state === 'proceeding' ? this.env.timers.T2 : Math.min(2 * this.retransmitInterval, this.env.timers.T2);
-    this.timerE = deadlineQueue(this.env.clock, this.retransmitInterval).add(this);
+    this.startTimerE();
   }
 
   private onTimerF(): void {

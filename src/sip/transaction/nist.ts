@@ -27,7 +27,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase implements
 
   constructor(init: ServerTransactionInit) {
     super(init);
-    this.guardSeq = this.env.answerGuard.addSeq(this);
+    this.guardSeq = this.env.longWaits.addSeq(this);
   }
 
   /** The answer guard ran out. */
@@ -46,7 +46,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase implements
 
   private stopGuard(): void {
     if (this.guardSeq < 0) return;
-    this.env.answerGuard.removeSeq(this.guardSeq);
+    this.env.longWaits.removeSeq(this.guardSeq);
     this.guardSeq = -1;
   }
 
