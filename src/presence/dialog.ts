@@ -107,26 +107,6 @@ export function acceptRefresh(d: NotifierDialog, req: SipRequest, source: Endpoi
   return true;
 }
 
-/**
- * The header lines of a NOTIFY without Record-Route, in wire order: a fan-out builds thousands,
- * so each gets exact-size copies of these name lists instead of a lookup and a push per line
- * (into arrays that grow twice).
- */
-const NOTIFY_HEADERS = new SipHeaders([
-  ['Max-Forwards', '70'],
-  ['From', ''],
-  ['To', ''],
-  ['Contact', ''],
-  ['Call-ID', ''],
-  ['CSeq', ''],
-  ['Event', ''],
-  ['Subscription-State', ''],
-  ['Allow-Events', ''],
-  ['Content-Type', ''],
-]);
-/** NOTIFY_HEADERS without Content-Type (a NOTIFY without body). */
-const NOTIFY_LINES_NO_BODY = NOTIFY_HEADERS.keys.length - 1;
-
 /** What a NOTIFY says besides the dialog's own headers (RFC 6665 §8.2.1: Event, Subscription-State). */
 export interface NotifyContent {
   event: string;
@@ -147,31 +127,19 @@ export function notifyRequest(d: NotifierDialog, c: NotifyContent): SipRequest {
   const to = `${d.remoteAddress};tag=${d.remoteTag}`;
   const contact = `<${d.contact}>`;
   const cseq = `${d.localCseq} NOTIFY`;
-  let h: SipHeaders;
-  if (d.routeSet.length === 0) {
-    h = new SipHeaders();
-    if (c.contentType !== null) {
-      h.keys = NOTIFY_HEADERS.keys.slice();
-      h.names = NOTIFY_HEADERS.names.slice();
-      h.values = ['70', from, to, contact, d.callId, cseq, c.event, c.subscriptionState, c.allowEvents, c.contentType];
-    } else {
-      h.keys = NOTIFY_HEADERS.keys.slice(0, NOTIFY_LINES_NO_BODY);
-      h.names = NOTIFY_HEADERS.names.slice(0, NOTIFY_LINES_NO_BODY);
-      h.values = ['70', from, to, contact, d.callId, cseq, c.event, c.subscriptionState, c.allowEvents];
-    }
-  } else {
-    h = new SipHeaders();
-    h.add('Max-Forwards', '70');
-    for (const r of d.routeSet) h.add('Route', r);
-    h.add('From', from);
-    h.add('To', to);
-    h.add('Contact', contact);
-    h.add('Call-ID', d.callId);
-    h.add('CSeq', cseq);
-    h.add('Event', c.event);
-    h.add('Subscription-State', c.subscriptionState);
-    h.add('Allow-Events', c.allowEvents);
-    if (c.contentType !== null) h.add('Content-Type', c.contentType);
-  }
+  // One pass through SipHeaders' own add() (its internals are the message layer's business),
+  // with every line in at once: no second round of adds after the request is built.
+  const h = new SipHeaders();
+  h.add('Max-Forwards', '70');
+  for (const r of d.routeSet) h.add('Route', r);
+  h.add('From', from);
+  h.add('To', to);
+  h.add('Contact', contact);
+  h.add('Call-ID', d.callId);
+  h.add('CSeq', cseq);
+  h.add('Event', c.event);
+  h.add('Subscription-State', c.subscriptionState);
+  h.add('Allow-Events', c.allowEvents);
+  if (c.contentType !== null) h.add('Content-Type', c.contentType);
   return new SipRequest('NOTIFY', d.remoteTarget, h, c.body ?? undefined);
 }

@@ -414,9 +414,33 @@ export class SubscriptionServer {
   }
 
   private makeLive(rec: SubscriptionRecord): LiveSubscription {
-    const d = rec.dialog;
-    const bodyKey = intern(`${rec.bodyType}\u0000${rec.compat}\u0000${rec.digium ? 1 : 0}\u0000${rec.exten}\u0000${d.localUri}\u0000${rec.compat === 'asterisk' ? d.remoteUri : ''}`);
+    const bodyKey = this.bodyKeyOf(rec);
     return { rec, group: null, bodyKey, expiryIndex: -1, inFlight: false, pending: false, queued: false, terminate: null, timeouts: 0, ended: false };
+  }
+
+  /** The last body key made: one hint's watchers mostly share it (no key string to build and hash). */
+  private lastBodyKey: { rec: SubscriptionRecord; key: string } | null = null;
+
+  /** The body-cache key of what does not change between NOTIFYs (interned). */
+  private bodyKeyOf(rec: SubscriptionRecord): string {
+    const d = rec.dialog;
+    const last = this.lastBodyKey;
+    if (last !== null) {
+      const p = last.rec;
+      if (
+        p.bodyType === rec.bodyType &&
+        p.compat === rec.compat &&
+        p.digium === rec.digium &&
+        p.exten === rec.exten &&
+        p.dialog.localUri === d.localUri &&
+        (rec.compat !== 'asterisk' || p.dialog.remoteUri === d.remoteUri)
+      ) {
+        return last.key;
+      }
+    }
+    const key = intern(`${rec.bodyType}\u0000${rec.compat}\u0000${rec.digium ? 1 : 0}\u0000${rec.exten}\u0000${d.localUri}\u0000${rec.compat === 'asterisk' ? d.remoteUri : ''}`);
+    this.lastBodyKey = { rec, key };
+    return key;
   }
 
   /**
@@ -636,7 +660,8 @@ export class SubscriptionServer {
     this.expiry.remove(live);
     this.unindex(live);
     this.deps.store.remove(rec.id);
-    this.deps.log.debug({ id: rec.id, peer: rec.peer, exten: rec.exten, why }, 'SIP subscription ended');
+    const log = this.deps.log;
+    if (log.isLevelEnabled('debug')) log.debug({ id: rec.id, peer: rec.peer, exten: rec.exten, why }, 'SIP subscription ended');
   }
 
   // ---- NOTIFY ---------------------------------------------------------------------------------------
