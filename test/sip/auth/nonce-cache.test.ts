@@ -153,3 +153,43 @@ test('a nonce whose body is not hex digits is not ours, even when its bytes woul
   assert.equal(a.isOurNonce(`${nonce.slice(0, at)}\u0131${nonce.slice(at + 1)}`), false);
   assert.equal(a.isOurNonce(`${'g'.repeat(20)}${nonce.slice(20)}`), false);
 });
+
+test('nothing kept from a verified request holds on to the request text (V8 sliced strings)', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const secret = Buffer.alloc(32, 9);
+  const opts = { realm: 'asterisk', algorithms: ['MD5' as const], nonceLifetimeMs: 300_000, now: () => 1e12, secret };
+  const issuer = new DigestAuthenticator(opts);
+  const a = new DigestAuthenticator(opts);
+  const filler = `X-Filler: ${'y'.repeat(100_000)}\r\n`;
+  const requests = 400;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < requests; i++) {
+    // Half our nonces (the ring), half another authenticator's (the bounded Map); a URI and a
+    // username per request (the HA2 and HA1 caches).
+    const nonce = nonceOf((i % 2 === 0 ? a : issuer).challenge()[0] ?? '');
+    const uri = `sip:hint-number-${i}@example.com`;
+    const user = `user-with-a-long-name-${i}`;
+    const response = computeDigestResponse({
+      algorithm: 'MD5', username: user, realm: 'asterisk', password: 'pw', method: 'SUBSCRIBE', uri, nonce, qop: 'auth', nc: '00000001', cnonce: 'cn',
+    });
+    const text = Buffer.from(`${filler}u=${user}\nn=${nonce}\ni=${uri}\nr=${response}\n${filler}`, 'latin1').toString('latin1');
+    const field = (name: string): string => {
+      const at = text.indexOf(`\n${name}=`) + name.length + 2;
+      return text.slice(at, text.indexOf('\n', at));
+    };
+    const params = new Map([
+      ['username', field('u')], ['realm', 'asterisk'], ['nonce', field('n')], ['uri', field('i')], ['qop', 'auth'],
+      ['nc', '00000001'], ['cnonce', 'cn'], ['algorithm', 'MD5'], ['response', field('r')],
+    ]);
+    assert.equal(a.verify(params, 'SUBSCRIBE', { secret: 'pw', md5secret: null }).ok, true);
+  }
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.equal(a.trackedNonces(), requests);
+  // Keeping the texts would be 400 × 200 KB = 80 MB.
+  assert.ok(grown < 8_000_000, `heap grew ${grown} bytes`);
+});
