@@ -14,6 +14,7 @@ import { parseMessage, SipResponse, type SipRequest } from '../../src/sip/messag
 import type { ClientTransactionHandlers, RequestContext, ServerTransaction, SipStack } from '../../src/sip/transaction/types.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { ExpiryQueue, type Expiring } from '../../src/presence/expiry.js';
+import { randomTag } from '../../src/presence/intern.js';
 import { decodeRecord, encodeRecord, SUBSCRIPTION_FAMILY, SubscriptionStore, type SubscriptionRecord } from '../../src/presence/record.js';
 import { FANOUT_CHUNK, SubscriptionServer, type HintUpdate, type HintView } from '../../src/presence/subscriptions.js';
 
@@ -193,6 +194,34 @@ test('gathered store writes: one batch after the delay, the latest state of each
   store.markClean(); // writes what is gathered first
   await new Promise((r) => setImmediate(r));
   assert.notEqual(mem.get(SUBSCRIPTION_FAMILY, 'four'), undefined);
+});
+
+test('gathered store writes share one commit promise; a failed commit rejects every put of the batch', async () => {
+  const clock = new FakeClock();
+  const mem = new MemoryStore();
+  const store = new SubscriptionStore(mem, silentLogger(), { clock, writeDelayMs: 10 });
+  const p1 = store.put(record({ id: 'a' }));
+  const p2 = store.put(record({ id: 'b' }));
+  assert.equal(p1, p2, 'one promise for the batch');
+  clock.advance(10);
+  await p1;
+  assert.notEqual(mem.get(SUBSCRIPTION_FAMILY, 'b'), undefined);
+  await mem.close(); // every later write fails
+  const p3 = store.put(record({ id: 'c' }));
+  const p4 = store.put(record({ id: 'd' }));
+  clock.advance(10);
+  await assert.rejects(p3);
+  await assert.rejects(p4);
+});
+
+test('local tags: 16 hex digits (64 random bits), no repeats in 100,000', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 100_000; i++) {
+    const tag = randomTag();
+    assert.match(tag, /^[0-9a-f]{16}$/);
+    seen.add(tag);
+  }
+  assert.equal(seen.size, 100_000);
 });
 
 test(`fan-out to more watchers than one chunk (${FANOUT_CHUNK}): the first chunk at once, the rest on later turns, one body for all`, async () => {

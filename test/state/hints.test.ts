@@ -77,6 +77,16 @@ test('a never-set Custom device is Idle; a presence-only hint is Unavailable; de
   assert.deepEqual(h.state.hints.find('default', 'lamp1')?.presence, { state: 'dnd', subtype: '', message: 'busy' });
 });
 
+test('has(): whether a hint exists, without a snapshot', () => {
+  const h = makeHarness();
+  h.state.hints.setHints([hintEntry('default', 'foo', 'Custom:foo')]);
+  assert.equal(h.state.hints.has('default', 'foo'), true);
+  assert.equal(h.state.hints.has('default', 'bar'), false);
+  assert.equal(h.state.hints.has('other', 'foo'), false);
+  h.state.hints.setHints([]);
+  assert.equal(h.state.hints.has('default', 'foo'), false);
+});
+
 test('watchers: called on change; a repeated state only when it includes RINGING; the bus only on change', () => {
   const h = makeHarness();
   h.state.hints.setHints([hintEntry('default', '100', 'Custom:a&Custom:b')]);
