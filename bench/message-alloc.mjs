@@ -15,7 +15,7 @@
 // batch in which a GC ran is thrown away) and external bytes (Buffer pool slabs) per operation.
 // CPU: process CPU time per operation, best of --rounds rounds.
 // Usage: node --max-semi-space-size=256 --min-semi-space-size=256 bench/message-alloc.mjs [--build dist] [--n 2000] [--rounds 7]
-//        [--only rx-sub,tx-200,tx-ntf,rx-200,ser-ntf,cycle] [--profile FILE.heapprofile [--profile-op cycle]]
+//        [--only rx-sub,tx-200,tx-ntf,rx-200,ser-ntf,cycle] [--profile FILE.heapprofile [--profile-op cycle]] [--repeat N]
 import { cpuUsage } from 'node:process';
 import { getHeapStatistics } from 'node:v8';
 import { buildDir, loaderFor, opt } from './lib/args.mjs';
@@ -251,6 +251,21 @@ for (let i = 0; i < 30000; i++) {
   ops['tx-200']();
   ops['tx-ntf']();
   ops['rx-200']();
+}
+
+// --repeat N: only run N of each chosen op after the warm-up (for instruction counts, e.g.
+// valgrind --tool=callgrind at two values of N: the difference over the difference in N is per op).
+const repeat = Number(opt('--repeat', '0'));
+if (repeat > 0) {
+  for (const name of Object.keys(ops)) {
+    if (only !== '' && !only.split(',').includes(name)) continue;
+    const next = prepare(name, repeat);
+    for (let i = 0; i < repeat; i++) {
+      next();
+      ops[name]();
+    }
+  }
+  process.exit(0);
 }
 
 const profile = opt('--profile', '');

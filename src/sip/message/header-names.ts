@@ -31,10 +31,16 @@ export interface HeaderName {
   name: string;
   /** False when the spelling is not a token (§25.1 field-name = token). */
   valid: boolean;
+  /** "\r\n" + name + ": ": what the serializer writes before the value (one piece, not four). */
+  line: string;
+}
+
+function headerName(key: string, name: string, valid: boolean): HeaderName {
+  return { key, name, valid, line: `\r\n${name}: ` };
 }
 
 const byLower = new Map<string, HeaderName>();
-for (const n of KNOWN) byLower.set(n.toLowerCase(), { key: n.toLowerCase(), name: n, valid: true });
+for (const n of KNOWN) byLower.set(n.toLowerCase(), headerName(n.toLowerCase(), n, true));
 for (const [c, n] of Object.entries(COMPACT)) byLower.set(c, byLower.get(n.toLowerCase()) as HeaderName);
 
 /** Cache keyed by the exact spelling seen on the wire; bounded so hostile input cannot grow it. */
@@ -46,7 +52,7 @@ export function lookupHeaderName(raw: string): HeaderName {
   let h = bySpelling.get(raw);
   if (h !== undefined) return h;
   const lower = raw.toLowerCase();
-  h = byLower.get(lower) ?? { key: lower, name: raw, valid: isToken(raw) };
+  h = byLower.get(lower) ?? headerName(lower, raw, isToken(raw));
   if (bySpelling.size < SPELLING_CACHE_MAX) bySpelling.set(raw, h);
   return h;
 }

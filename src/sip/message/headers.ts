@@ -2,27 +2,39 @@
  * Ordered header list (RFC 3261 §7.3). Names match case-insensitively and by compact form; the
  * wire spelling of known headers is canonical ("Call-ID", "CSeq"), unknown names keep theirs.
  */
-import { isListHeader, lookupHeaderName } from './header-names.js';
+import { isListHeader, lookupHeaderName, type HeaderName } from './header-names.js';
 import { splitList, trimLws } from './lex.js';
 import type { SipHeadersShape } from './types.js';
 
 /**
- * A new exact-size array with `item` inserted at `at` (at = length appends). Filled by a loop:
- * concat() is several times slower, and slice()+splice() or push() reserve spare slots.
+ * A new array with `item` inserted at `at` (at = length appends) and `spare` free slots after it.
+ * Filled by a loop: concat() is several times slower, and slice()+splice() or push() reserve
+ * more spare slots than asked for.
  */
-function insertAt(list: string[], at: number, item: string): string[] {
+function insertAt<T>(list: T[], at: number, item: T, spare: number): T[] {
   const n = list.length;
-  const out = new Array<string>(n + 1);
-  for (let i = 0; i < at; i++) out[i] = list[i] as string;
+  const out = new Array<T>(n + 1 + spare);
+  for (let i = 0; i < at; i++) out[i] = list[i] as T;
   out[at] = item;
-  for (let i = at; i < n; i++) out[i + 1] = list[i] as string;
+  for (let i = at; i < n; i++) out[i + 1] = list[i] as T;
+  // Shorter by `spare`: the slots stay reserved (V8 trims only when more than half is unused).
+  if (spare > 0) out.length = n + 1;
   return out;
 }
 
+/** `item` inserted at `at` into `list` in place, into a slot known to be free at its end. */
+function shiftIn<T>(list: T[], at: number, item: T): void {
+  for (let i = list.length; i > at; i--) list[i] = list[i - 1] as T;
+  list[at] = item;
+}
+
 export class SipHeaders implements SipHeadersShape {
-  /** Lower-cased keys (compact forms resolved), names as written out, raw values — parallel arrays. */
-  keys: string[] = [];
-  names: string[] = [];
+  /**
+   * Each line's name (lower-cased key, wire name, the text written before its value) and its raw
+   * value, as parallel arrays. Two arrays, not three: this is per message, and kept messages
+   * (transactions, dialogs) hold them.
+   */
+  defs: HeaderName[] = [];
   values: string[] = [];
   /** Bumped by every mutation so messages know their cached parses are stale. */
   generation = 0;
@@ -36,40 +48,61 @@ export class SipHeaders implements SipHeadersShape {
   rawEnd = 0;
   rawContentLength = -1;
   /**
-   * True while keys/names/values may be the same arrays as another SipHeaders' (clone() shares
-   * them): every change then writes new arrays first. The stack copies each request it sends
-   * and adds a Via (and User-Agent) to the copy; copying the arrays for the clone and again for
-   * each addition made three times the garbage the request itself is.
+   * True while defs/values may be the same arrays as another SipHeaders' (clone() shares them):
+   * every change then writes new arrays first. The stack copies each request it sends and adds
+   * User-Agent and a Via to the copy; copying the arrays for the clone and again for each
+   * addition made three times the garbage the request itself is.
    */
   private shared = false;
+  /** Free slots known to be reserved at the end of both arrays (for a prepend after an add). */
+  private spare = 0;
 
   constructor(entries?: Array<[string, string]>) {
     if (entries !== undefined) for (const [n, v] of entries) this.add(n, v);
   }
 
-  /** Internal append used by the parser: no invalidation work. */
+  /** Lower-cased names (compact forms resolved), in wire order. */
+  get keys(): string[] {
+    return this.defs.map((d) => d.key);
+  }
+
+  /** Names as written out, in wire order. */
+  get names(): string[] {
+    return this.defs.map((d) => d.name);
+  }
+
+  /** Internal append used by the parser and builders: no invalidation work. */
   add(name: string, value: string): void {
-    const h = lookupHeaderName(name);
+    this.addDef(lookupHeaderName(name), value);
+  }
+
+  /** add() for a name already looked up (copying lines from another SipHeaders). */
+  addLine(h: HeaderName, value: string): void {
+    this.addDef(h, value);
+  }
+
+  private addDef(h: HeaderName, value: string): void {
     if (this.shared) {
-      // Exact-size copies: a shared list is usually a sent request's, kept by its transaction.
-      this.keys = insertAt(this.keys, this.keys.length, h.key);
-      this.names = insertAt(this.names, this.names.length, h.name);
-      this.values = insertAt(this.values, this.values.length, value);
+      // Own copies with one slot to spare: the stack's copy of a request gets User-Agent
+      // appended and then a Via prepended, which then needs no third pair of arrays.
+      this.defs = insertAt(this.defs, this.defs.length, h, 1);
+      this.values = insertAt(this.values, this.values.length, value, 1);
       this.shared = false;
+      this.spare = 1;
       return;
     }
-    this.keys.push(h.key);
-    this.names.push(h.name);
+    this.defs.push(h);
     this.values.push(value);
+    if (this.spare > 0) this.spare--;
   }
 
   /** Own copies of the arrays before changing them in place. */
   private own(): void {
     if (!this.shared) return;
-    this.keys = this.keys.slice();
-    this.names = this.names.slice();
+    this.defs = this.defs.slice();
     this.values = this.values.slice();
     this.shared = false;
+    this.spare = 0;
   }
 
   private changed(): void {
@@ -77,19 +110,25 @@ export class SipHeaders implements SipHeadersShape {
     this.raw = null;
   }
 
+  /** Index of the first line with this key, -1 if none. */
+  indexOfKey(key: string): number {
+    const defs = this.defs;
+    for (let i = 0; i < defs.length; i++) if ((defs[i] as HeaderName).key === key) return i;
+    return -1;
+  }
+
   /** Number of header lines with this name. */
   count(name: string): number {
     const key = lookupHeaderName(name).key;
+    const defs = this.defs;
     let n = 0;
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) n++;
+    for (let i = 0; i < defs.length; i++) if ((defs[i] as HeaderName).key === key) n++;
     return n;
   }
 
   get(name: string): string | undefined {
-    const key = lookupHeaderName(name).key;
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.values[i];
-    return undefined;
+    const i = this.indexOfKey(lookupHeaderName(name).key);
+    return i < 0 ? undefined : this.values[i];
   }
 
   getAll(name: string): string[] {
@@ -102,11 +141,11 @@ export class SipHeaders implements SipHeadersShape {
    * (a pushed-to empty array reserves 17 slots).
    */
   allOf(key: string, list: boolean): string[] {
-    const keys = this.keys;
+    const defs = this.defs;
     let one: string | null = null;
     let out: string[] | null = null;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== key) continue;
+    for (let i = 0; i < defs.length; i++) {
+      if ((defs[i] as HeaderName).key !== key) continue;
       const v = this.values[i] as string;
       if (list && v.indexOf(',') >= 0) {
         for (const item of splitList(v)) {
@@ -132,13 +171,13 @@ export class SipHeaders implements SipHeadersShape {
   set(name: string, value: string | string[]): void {
     const h = lookupHeaderName(name);
     const vals = typeof value === 'string' ? [value] : value;
-    let at = this.keys.indexOf(h.key);
-    if (at < 0) at = this.keys.length;
+    let at = this.indexOfKey(h.key);
+    if (at < 0) at = this.defs.length;
     this.own();
     this.removeKey(h.key);
-    this.keys.splice(at, 0, ...vals.map(() => h.key));
-    this.names.splice(at, 0, ...vals.map(() => h.name));
+    this.defs.splice(at, 0, ...vals.map(() => h));
     this.values.splice(at, 0, ...vals);
+    this.spare = 0;
     this.changed();
   }
 
@@ -158,22 +197,27 @@ export class SipHeaders implements SipHeadersShape {
   prepend(name: string, value: string): void {
     const h = lookupHeaderName(name);
     // Absent: put it first (a new top Via belongs at the top of the header section).
-    let at = this.keys.indexOf(h.key);
+    let at = this.indexOfKey(h.key);
     if (at < 0) at = 0;
-    // New exact-size arrays (splice would grow them by half again: a request kept by its
-    // transaction would carry the spare slots).
-    this.keys = insertAt(this.keys, at, h.key);
-    this.names = insertAt(this.names, at, h.name);
-    this.values = insertAt(this.values, at, value);
-    this.shared = false;
+    if (!this.shared && this.spare > 0) {
+      shiftIn(this.defs, at, h);
+      shiftIn(this.values, at, value);
+      this.spare--;
+    } else {
+      // New exact-size arrays (splice would grow them by half again: a request kept by its
+      // transaction would carry the spare slots).
+      this.defs = insertAt(this.defs, at, h, 0);
+      this.values = insertAt(this.values, at, value, 0);
+      this.shared = false;
+      this.spare = 0;
+    }
     this.changed();
   }
 
   private removeKey(key: string): void {
-    for (let i = this.keys.length - 1; i >= 0; i--) {
-      if (this.keys[i] === key) {
-        this.keys.splice(i, 1);
-        this.names.splice(i, 1);
+    for (let i = this.defs.length - 1; i >= 0; i--) {
+      if ((this.defs[i] as HeaderName).key === key) {
+        this.defs.splice(i, 1);
         this.values.splice(i, 1);
       }
     }
@@ -182,20 +226,20 @@ export class SipHeaders implements SipHeadersShape {
   remove(name: string): void {
     this.own();
     this.removeKey(lookupHeaderName(name).key);
+    this.spare = 0;
     this.changed();
   }
 
   entries(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (let i = 0; i < this.keys.length; i++) out.push([this.names[i] as string, this.values[i] as string]);
+    for (let i = 0; i < this.defs.length; i++) out.push([(this.defs[i] as HeaderName).name, this.values[i] as string]);
     return out;
   }
 
   /** A copy sharing this one's arrays until either changes (then that one copies them). */
   clone(): SipHeaders {
     const c = new SipHeaders();
-    c.keys = this.keys;
-    c.names = this.names;
+    c.defs = this.defs;
     c.values = this.values;
     c.shared = true;
     this.shared = true;

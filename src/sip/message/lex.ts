@@ -121,6 +121,49 @@ export function lower(s: string): string {
   return s;
 }
 
+/**
+ * The parameter names nearly every message carries, by length. A name found here is returned as
+ * this constant (no slice, no lower-casing, and a Map key whose hash V8 already has).
+ */
+const KNOWN_PARAMS: string[][] = [];
+for (const name of ['tag', 'branch', 'rport', 'received', 'lr', 'expires', 'transport', 'maddr', 'ttl', 'q', 'user', 'method']) {
+  (KNOWN_PARAMS[name.length] ??= []).push(name);
+}
+
+/** s[start, end) as one of KNOWN_PARAMS, matched case-insensitively; null when it is none of them. */
+export function knownParamName(s: string, start: number, end: number): string | null {
+  const candidates = KNOWN_PARAMS[end - start];
+  if (candidates === undefined) return null;
+  for (let k = 0; k < candidates.length; k++) {
+    const name = candidates[k] as string;
+    let j = 0;
+    // Every known name is lower-case letters only: `| 0x20` folds exactly the ASCII letters onto them.
+    while (j < name.length && (s.charCodeAt(start + j) | 0x20) === name.charCodeAt(j)) j++;
+    if (j === name.length) return name;
+  }
+  return null;
+}
+
+/** Methods of RFC 3261 and its extensions, by length: what start lines and CSeqs nearly always carry. */
+const KNOWN_METHODS: string[][] = [];
+for (const m of ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE', 'PRACK']) {
+  (KNOWN_METHODS[m.length] ??= []).push(m);
+}
+
+/**
+ * s[start, end) as the constant for a known method (methods are case-sensitive, §7.1), else null.
+ * A constant costs no allocation and compares with other constants ('ACK', handler keys) by identity.
+ */
+export function knownMethod(s: string, start: number, end: number): string | null {
+  const candidates = KNOWN_METHODS[end - start];
+  if (candidates === undefined) return null;
+  for (let k = 0; k < candidates.length; k++) {
+    const m = candidates[k] as string;
+    if (s.startsWith(m, start)) return m;
+  }
+  return null;
+}
+
 /** In an unquoted parameter value: 1 ends it (';' or LWS), 2 is not allowed ('"', ','). */
 const VALUE_END = new Uint8Array(128);
 for (const c of [0x3b, 0x20, 0x09, 0x0d, 0x0a]) VALUE_END[c] = 1;
@@ -162,7 +205,7 @@ export function parseParamsAt(text: string, from: number): Params {
       i++;
     }
     if (i === nameStart) throw badRequest('malformed parameter');
-    const name = lower(s.slice(nameStart, i));
+    const name = knownParamName(s, nameStart, i) ?? lower(s.slice(nameStart, i));
     i = skipLws(s, i);
     let value: string | null = null;
     if (i < n && s.charCodeAt(i) === 0x3d) {

@@ -3,8 +3,9 @@
  * the headers change (SipHeaders.generation) or on invalidate().
  */
 import { SipParseError, badRequest } from './errors.js';
+import type { HeaderName } from './header-names.js';
 import { SipHeaders } from './headers.js';
-import { parseUint, isToken, splitList, trimLws } from './lex.js';
+import { isToken, isWs, knownMethod, parseUint, splitList, trimLws } from './lex.js';
 import { parseNameAddr } from './name-addr.js';
 import type { CSeq, NameAddr, SipRequestShape, SipResponseShape, SipUri, Via } from './types.js';
 import { parseUri } from './uri.js';
@@ -15,13 +16,27 @@ const EMPTY = Buffer.alloc(0);
 
 /** CSeq = 1*DIGIT LWS Method (§20.16); the number must fit 32 bits (§8.1.1.5, RFC 4475 §3.1.2.4). */
 export function parseCSeq(text: string): CSeq {
-  const s = trimLws(text);
   let i = 0;
-  while (i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
-  const seq = parseUint(s.slice(0, i), MAX_U32);
-  if (seq < 0) throw badRequest('malformed CSeq');
-  const method = trimLws(s.slice(i));
-  if (method.length === s.length - i || !isToken(method)) throw badRequest('malformed CSeq');
+  let end = text.length;
+  while (i < end && isWs(text.charCodeAt(i))) i++;
+  while (end > i && isWs(text.charCodeAt(end - 1))) end--;
+  // Read in place: no slices for the number and the blank before the method.
+  const digits = i;
+  let seq = 0;
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) break;
+    seq = seq * 10 + d;
+  }
+  if (i === digits || i - digits > 20 || seq > MAX_U32) throw badRequest('malformed CSeq');
+  const blank = i;
+  while (i < end && isWs(text.charCodeAt(i))) i++;
+  if (i === blank || i === end) throw badRequest('malformed CSeq');
+  let method = knownMethod(text, i, end);
+  if (method === null) {
+    method = text.slice(i, end);
+    if (!isToken(method)) throw badRequest('malformed CSeq');
+  }
   return { seq, method };
 }
 
@@ -67,8 +82,9 @@ abstract class SipMessageBase {
   protected single(name: string, key: string, required: boolean): string | undefined {
     const h = this.headers;
     let found: string | undefined;
-    for (let i = 0; i < h.keys.length; i++) {
-      if (h.keys[i] !== key) continue;
+    const defs = h.defs;
+    for (let i = 0; i < defs.length; i++) {
+      if ((defs[i] as HeaderName).key !== key) continue;
       if (found !== undefined) throw badRequest(`multiple ${name} headers`);
       found = h.values[i];
     }
@@ -123,7 +139,7 @@ abstract class SipMessageBase {
   replaceTopVia(text: string, via: Via): boolean {
     const vias = this.vias;
     const h = this.headers;
-    const first = h.keys.indexOf('via');
+    const first = h.indexOfKey('via');
     if (first < 0 || splitList(h.values[first] as string).length !== 1) return false;
     h.replaceAt(first, text);
     const next = vias.slice();

@@ -8,7 +8,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError, badRequest, type PartialMessage } from './errors.js';
 import { lookupHeaderName, lookupHeaderNameAt, type HeaderName } from './header-names.js';
 import { SipHeaders } from './headers.js';
-import { isToken, parseUint, trimLws } from './lex.js';
+import { isToken, knownMethod, parseUint, trimLws } from './lex.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
 
 const CONTENT_LENGTH = lookupHeaderName('Content-Length');
@@ -17,6 +17,9 @@ const LFLF = Buffer.from('\n\n');
 /** Shared by every message without a body (zero length, so nothing can write into it). */
 const EMPTY = Buffer.alloc(0);
 const HIGH_BYTE = /[\x80-\xff]/;
+/** parseMessage's header lines while it reads them (it is never re-entered). */
+const scratchDefs: HeaderName[] = [];
+const scratchValues: string[] = [];
 /** Headers a stack needs to answer a broken request with 400 (§8.2.6.2). */
 const PARTIAL_KEYS = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
 
@@ -63,40 +66,82 @@ interface StartLine {
   reason: string;
 }
 
-function parseStartLine(line: string): StartLine {
+/** parseStartLine's result: one object reused by every parse (read before the next one starts). */
+const startLine: StartLine = { request: false, method: '', uri: '', status: 0, reason: '' };
+
+/** s[at, at + 7) is "SIP/2.0" in any case (§7.1: SIP-Version is case-insensitive). */
+function isSip20At(s: string, at: number): boolean {
+  return (
+    (s.charCodeAt(at) | 0x20) === 0x73 &&
+    (s.charCodeAt(at + 1) | 0x20) === 0x69 &&
+    (s.charCodeAt(at + 2) | 0x20) === 0x70 &&
+    s.startsWith('/2.0', at + 3)
+  );
+}
+
+/** The start line s[0, end) into `startLine`. */
+function parseStartLine(s: string, end: number): StartLine {
   // §7.1/§7.2: no control characters (bare CR, NUL …) on the start line.
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) throw badRequest('control character in start line');
   }
-  const sp1 = line.indexOf(' ');
+  const sl = startLine;
+  let sp1 = s.indexOf(' ');
+  if (sp1 >= end) sp1 = -1;
   if (sp1 <= 0) throw badRequest('malformed start line');
-  const first = line.slice(0, sp1);
-  if (first.length === 7 && (first.charCodeAt(0) | 0x20) === 0x73 && first.slice(0, 4).toUpperCase() === 'SIP/') {
+  if (sp1 === 7 && (s.charCodeAt(0) | 0x20) === 0x73 && s.slice(0, 4).toUpperCase() === 'SIP/') {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§7.2)
-    checkVersion(first);
-    const sp2 = line.indexOf(' ', sp1 + 1);
-    const code = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
-    const status = code.length === 3 ? parseUint(code, 699) : -1;
-    if (status < 100) throw badRequest('malformed status code');
-    const reason = sp2 < 0 ? '' : line.slice(sp2 + 1);
-    return { request: false, method: '', uri: '', status, reason };
+    if (!isSip20At(s, 0)) checkVersion(s.slice(0, 7));
+    let sp2 = s.indexOf(' ', sp1 + 1);
+    if (sp2 >= end) sp2 = -1;
+    const codeEnd = sp2 < 0 ? end : sp2;
+    let status = -1;
+    if (codeEnd - sp1 - 1 === 3) {
+      status = 0;
+      for (let i = sp1 + 1; i < codeEnd; i++) {
+        const d = s.charCodeAt(i) - 0x30;
+        if (d < 0 || d > 9) {
+          status = -1;
+          break;
+        }
+        status = status * 10 + d;
+      }
+    }
+    if (status < 100 || status > 699) throw badRequest('malformed status code');
+    sl.request = false;
+    sl.method = '';
+    sl.uri = '';
+    sl.status = status;
+    sl.reason = sp2 < 0 ? '' : s.slice(sp2 + 1, end);
+    return sl;
   }
   // Request-Line = Method SP Request-URI SP SIP-Version (§7.1): exactly one SP between elements.
-  if (!isToken(first)) throw badRequest('malformed method');
-  const sp2 = line.indexOf(' ', sp1 + 1);
-  if (sp2 < 0) throw badRequest('malformed request line');
-  const uri = line.slice(sp1 + 1, sp2);
-  const version = line.slice(sp2 + 1);
-  if (version.indexOf(' ') >= 0 || version.indexOf('\t') >= 0) {
-    throw badRequest('malformed request line');
+  let method = knownMethod(s, 0, sp1);
+  if (method === null) {
+    method = s.slice(0, sp1);
+    if (!isToken(method)) throw badRequest('malformed method');
   }
-  checkVersion(version);
-  if (uri.length === 0) throw badRequest('malformed request line');
-  const c0 = uri.charCodeAt(0) | 0x20;
+  let sp2 = s.indexOf(' ', sp1 + 1);
+  if (sp2 >= end) sp2 = -1;
+  if (sp2 < 0) throw badRequest('malformed request line');
+  // The version: no SP/HT in it, then "SIP/2.0" (any case) or 505 / 400.
+  for (let i = sp2 + 1; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20 || c === 0x09) throw badRequest('malformed request line');
+  }
+  if (end - sp2 - 1 !== 7 || !isSip20At(s, sp2 + 1)) checkVersion(s.slice(sp2 + 1, end));
+  if (sp2 === sp1 + 1) throw badRequest('malformed request line');
+  const c0 = s.charCodeAt(sp1 + 1) | 0x20;
   // RFC 4475 §3.1.2.7: a Request-URI in <> is rejected, never forwarded.
-  if (c0 < 0x61 || c0 > 0x7a || uri.indexOf(':') < 0) throw badRequest('malformed Request-URI');
-  return { request: true, method: first, uri, status: 0, reason: '' };
+  const colon = s.indexOf(':', sp1 + 1);
+  if (c0 < 0x61 || c0 > 0x7a || colon < 0 || colon >= sp2) throw badRequest('malformed Request-URI');
+  sl.request = true;
+  sl.method = method;
+  sl.uri = s.slice(sp1 + 1, sp2);
+  sl.status = 0;
+  sl.reason = '';
+  return sl;
 }
 
 /** Parse one message (a UDP datagram, or a frame from StreamFramer). Throws SipParseError only. */
@@ -122,7 +167,7 @@ export function parseMessage(buf: Buffer): SipMessage {
   const firstLineEnd = eol > 0 && s.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
   let sl: StartLine;
   try {
-    sl = parseStartLine(s.slice(0, firstLineEnd));
+    sl = parseStartLine(s, firstLineEnd);
   } catch (e) {
     if (e instanceof SipParseError) {
       // Never answer a (broken) response: mark it as one when it looks like a Status-Line.
@@ -132,9 +177,11 @@ export function parseMessage(buf: Buffer): SipMessage {
     throw e;
   }
   const headers = new SipHeaders();
-  const keys = headers.keys;
-  const names = headers.names;
-  const values = headers.values;
+  // Lines go into the reused scratch arrays, then into exact-size copies (pushing to fresh
+  // arrays reserved 17 slots for a 13-line SUBSCRIBE, and kept messages carry that).
+  const defs = scratchDefs;
+  const values = scratchValues;
+  let count = 0;
   let clean = true;
   let contentLength = -1;
   let pos = eol + 1;
@@ -161,7 +208,7 @@ export function parseMessage(buf: Buffer): SipMessage {
       const c0 = s.charCodeAt(pos);
       if (isLatinSpace(c0)) {
         // §7.3.1 folding: a line starting with SP/HT continues the previous value.
-        const n = values.length - 1;
+        const n = count - 1;
         if (n < 0) throw badRequest('continuation line without header');
         const more = trimLws(s.slice(pos, lineEnd));
         const prev = values[n] as string;
@@ -189,20 +236,23 @@ export function parseMessage(buf: Buffer): SipMessage {
         if (contentLength >= 0) clean = false;
         contentLength = n;
       }
-      keys.push(h.key);
-      names.push(h.name);
-      values.push(s.slice(vs, ve));
+      defs[count] = h;
+      values[count] = s.slice(vs, ve);
+      count++;
       pos = eol + 1;
     }
   } catch (e) {
     if (e instanceof SipParseError) e.partial = partialOf(sl, readPartial(s, firstEol + 1));
     throw e;
   }
+  headers.defs = defs.slice(0, count);
+  headers.values = values.slice(0, count);
   // isAscii over the whole buffer (SIMD, no subarray): a non-ASCII body only costs the per-value test.
   if (!isAscii(buf)) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as string;
-      if (HIGH_BYTE.test(v)) values[i] = fromLatin1(v);
+    const own = headers.values;
+    for (let i = 0; i < own.length; i++) {
+      const v = own[i] as string;
+      if (HIGH_BYTE.test(v)) own[i] = fromLatin1(v);
     }
     if (!sl.request && HIGH_BYTE.test(sl.reason)) sl.reason = fromLatin1(sl.reason);
     if (sl.request && HIGH_BYTE.test(sl.uri)) sl.uri = fromLatin1(sl.uri);
@@ -215,7 +265,7 @@ export function parseMessage(buf: Buffer): SipMessage {
   } else {
     if (bodyStart + contentLength > len) {
       const err = badRequest('Content-Length larger than message');
-      err.partial = partialOf(sl, headers.entries().filter((_, i) => PARTIAL_KEYS.has(keys[i] as string)));
+      err.partial = partialOf(sl, headers.entries().filter((_, i) => PARTIAL_KEYS.has((headers.defs[i] as HeaderName).key)));
       throw err;
     }
     // §18.3: octets after Content-Length bytes are discarded.

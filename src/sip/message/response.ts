@@ -1,5 +1,6 @@
 /** Building responses (RFC 3261 §8.2.6) and the reason phrases of §21 and later RFCs. */
 import type { SipParseError } from './errors.js';
+import type { HeaderName } from './header-names.js';
 import { SipHeaders } from './headers.js';
 import { SipResponse, type SipRequest } from './message.js';
 
@@ -42,6 +43,9 @@ export function reasonPhrase(status: number): string {
   return 'Global Failure';
 }
 
+/** Free slots left in a new response's header arrays (kept: V8 trims only when over half is unused). */
+const RESPONSE_SPARE = 4;
+
 function withToTag(to: string, toTag: string | undefined): string {
   if (toTag === undefined) return to;
   // A tag parameter outside <> or quotes already present? Then keep the existing one.
@@ -51,21 +55,39 @@ function withToTag(to: string, toTag: string | undefined): string {
   return `${to};tag=${toTag}`;
 }
 
+/** The request lines a response copies (§8.2.6.2), Timestamp for a 100 (§8.2.6.1). */
+function copied(d: HeaderName, status: number): boolean {
+  const k = d.key;
+  return k === 'via' || k === 'from' || k === 'to' || k === 'call-id' || k === 'cseq' || (status === 100 && k === 'timestamp');
+}
+
 /**
  * §8.2.6.1/§8.2.6.2: the response copies every Via (same order), From, To (adding a tag when
  * given and none is present), Call-ID and CSeq; a 100 (Trying) also copies Timestamp.
  */
 export function createResponse(req: SipRequest, status: number, reason?: string, opts?: { toTag?: string }): SipResponse {
   const src = req.headers;
-  const h = new SipHeaders();
-  for (let i = 0; i < src.keys.length; i++) {
-    const k = src.keys[i] as string;
-    if (k === 'via' || k === 'from' || k === 'call-id' || k === 'cseq' || (status === 100 && k === 'timestamp')) {
-      h.add(src.names[i] as string, src.values[i] as string);
-    } else if (k === 'to') {
-      h.add('To', status === 100 ? (src.values[i] as string) : withToTag(src.values[i] as string, opts?.toTag));
-    }
+  const srcDefs = src.defs;
+  let n = 0;
+  for (let i = 0; i < srcDefs.length; i++) if (copied(srcDefs[i] as HeaderName, status)) n++;
+  // Arrays with room for the few lines callers append (Expires, Contact, Server, Allow …), so
+  // those appends do not grow them to 17 slots.
+  const defs = new Array<HeaderName>(n + RESPONSE_SPARE);
+  const values = new Array<string>(n + RESPONSE_SPARE);
+  let j = 0;
+  for (let i = 0; i < srcDefs.length; i++) {
+    const d = srcDefs[i] as HeaderName;
+    if (!copied(d, status)) continue;
+    const v = src.values[i] as string;
+    defs[j] = d;
+    values[j] = d.key === 'to' && status !== 100 ? withToTag(v, opts?.toTag) : v;
+    j++;
   }
+  defs.length = j;
+  values.length = j;
+  const h = new SipHeaders();
+  h.defs = defs;
+  h.values = values;
   return new SipResponse(status, reason ?? reasonPhrase(status), h);
 }
 

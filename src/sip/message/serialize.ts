@@ -7,7 +7,10 @@
  * concatenations for V8 to flatten, no per-line template strings), its UTF-8 length is taken
  * once and it is written straight into the output buffer.
  */
+import { lookupHeaderName, type HeaderName } from './header-names.js';
 import type { SipMessage } from './message.js';
+
+const CONTENT_LENGTH_LINE = lookupHeaderName('Content-Length').line;
 
 /** A value set by code may not smuggle in extra header lines: CR/LF become spaces. */
 function safeValue(v: string): string {
@@ -59,7 +62,7 @@ function remember(msg: SipMessage, out: Buffer): Buffer {
   lastMsg = msg;
   lastOut = out;
   lastGeneration = h.generation;
-  lastCount = h.keys.length;
+  lastCount = h.defs.length;
   lastRaw = h.raw;
   lastBody = msg.body;
   lastBodyLength = msg.body.length;
@@ -75,7 +78,7 @@ function remember(msg: SipMessage, out: Buffer): Buffer {
 export function lastSerialized(msg: SipMessage): Buffer | null {
   if (msg !== lastMsg || lastOut === null) return null;
   const h = msg.headers;
-  if (h.generation !== lastGeneration || h.keys.length !== lastCount || h.raw !== lastRaw) return null;
+  if (h.generation !== lastGeneration || h.defs.length !== lastCount || h.raw !== lastRaw) return null;
   if (msg.body !== lastBody || msg.body.length !== lastBodyLength) return null;
   if (startLineA(msg) !== lastFirstA || startLineB(msg) !== lastFirstB) return null;
   return lastOut;
@@ -85,21 +88,19 @@ function startLine(msg: SipMessage): string {
   return msg.kind === 'request' ? msg.method + ' ' + msg.uri + ' SIP/2.0\r\n' : 'SIP/2.0 ' + msg.status + ' ' + msg.reason + '\r\n';
 }
 
-/** The start line with its CRLF, in `parts` from index 0; returns the next index. */
+/** The start line without its CRLF, in `parts` from index 0; returns the next index. */
 function startLineParts(msg: SipMessage): number {
   if (msg.kind === 'request') {
     parts[0] = msg.method;
     parts[1] = ' ';
     parts[2] = msg.uri;
-    parts[3] = ' SIP/2.0\r\n';
-  } else {
-    parts[0] = 'SIP/2.0 ';
-    parts[1] = String(msg.status);
-    parts[2] = ' ';
-    parts[3] = msg.reason;
-    parts[4] = '\r\n';
-    return 5;
+    parts[3] = ' SIP/2.0';
+    return 4;
   }
+  parts[0] = 'SIP/2.0 ';
+  parts[1] = String(msg.status);
+  parts[2] = ' ';
+  parts[3] = msg.reason;
   return 4;
 }
 
@@ -119,29 +120,27 @@ export function serializeMessage(msg: SipMessage): Buffer {
     body.copy(out, firstLen + rawLen + 2);
     return remember(msg, out);
   }
+  // Each line is two pieces: "\r\nName: " (HeaderName.line) and the value.
   let n = startLineParts(msg);
   let wroteLength = false;
-  const { keys, names, values } = h;
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === 'content-length') {
+  const { defs, values } = h;
+  for (let i = 0; i < defs.length; i++) {
+    const d = defs[i] as HeaderName;
+    if (d.key === 'content-length') {
       if (wroteLength) continue;
       wroteLength = true;
-      parts[n++] = 'Content-Length: ';
+      parts[n++] = CONTENT_LENGTH_LINE;
       parts[n++] = String(body.length);
-      parts[n++] = '\r\n';
       continue;
     }
-    parts[n++] = names[i] as string;
-    parts[n++] = ': ';
+    parts[n++] = d.line;
     parts[n++] = safeValue(values[i] as string);
-    parts[n++] = '\r\n';
   }
   if (!wroteLength) {
-    parts[n++] = 'Content-Length: ';
+    parts[n++] = CONTENT_LENGTH_LINE;
     parts[n++] = String(body.length);
-    parts[n++] = '\r\n';
   }
-  parts[n++] = '\r\n';
+  parts[n++] = '\r\n\r\n';
   const text = joinParts(n);
   const headLen = Buffer.byteLength(text);
   const out = Buffer.allocUnsafe(headLen + body.length);

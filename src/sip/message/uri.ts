@@ -4,7 +4,7 @@
  */
 import { SipParseError, badRequest } from './errors.js';
 import { NO_PARAMS, NO_URI_HEADERS } from './empty-maps.js';
-import { lower } from './lex.js';
+import { knownParamName, lower } from './lex.js';
 import type { Params, SipUri } from './types.js';
 import { escapeHeader, escapeParam, escapePassword, escapeUser, unescapeUri } from './uri-escape.js';
 
@@ -61,6 +61,16 @@ export interface HostPort {
  * Stops at the first character that cannot belong to it. Throws 400 for an empty/invalid host or port.
  */
 export function parseHostPort(s: string, i: number, what: string): HostPort {
+  const out: HostPort = { host: '', port: null, end: 0 };
+  parseHostPortInto(s, i, what, out);
+  return out;
+}
+
+/**
+ * parseHostPort writing into `out` (the URI and Via parsers reuse one object each instead of
+ * allocating a result per host: a SUBSCRIBE has five).
+ */
+export function parseHostPortInto(s: string, i: number, what: string, out: HostPort): void {
   let host: string;
   let j = i;
   if (s.charCodeAt(i) === 0x5b) {
@@ -83,7 +93,12 @@ export function parseHostPort(s: string, i: number, what: string): HostPort {
     host = upperSeen ? s.slice(i, j).toLowerCase() : s.slice(i, j);
     if (s.charCodeAt(j) === 0x3a && looksLikeBareIpv6(s, j)) {
       const v6 = unbracketedIpv6(s, i);
-      if (v6 !== null) return v6;
+      if (v6 !== null) {
+        out.host = v6.host;
+        out.port = v6.port;
+        out.end = v6.end;
+        return;
+      }
     }
   }
   let port: number | null = null;
@@ -101,7 +116,9 @@ export function parseHostPort(s: string, i: number, what: string): HostPort {
     port = n;
     j = k;
   }
-  return { host, port, end: j };
+  out.host = host;
+  out.port = port;
+  out.end = j;
 }
 
 function parseUriParams(s: string, what: string): Params {
@@ -113,8 +130,12 @@ function parseUriParams(s: string, what: string): Params {
     if (end < 0) end = n;
     let eq = s.indexOf('=', start);
     if (eq > end) eq = -1;
-    const rawName = s.slice(start, eq < 0 ? end : eq);
-    const name = lower(rawName.indexOf('%') < 0 ? rawName : unescapeUri(rawName));
+    const nameEnd = eq < 0 ? end : eq;
+    let name = knownParamName(s, start, nameEnd);
+    if (name === null) {
+      const rawName = s.slice(start, nameEnd);
+      name = lower(rawName.indexOf('%') < 0 ? rawName : unescapeUri(rawName));
+    }
     if (name.length === 0) throw badRequest(`malformed ${what} parameter`);
     if (eq < 0) params.set(name, null);
     else {
@@ -182,6 +203,9 @@ export function parseUriText(text: string, allowOpaque: boolean, what = 'URI'): 
   return { scheme, user: null, password: null, host: '', port: null, params: new Map(), headers: new Map(), opaque: rest };
 }
 
+/** parseSipUri's host[:port] result, read before the next URI is parsed. */
+const uriHostPort: HostPort = { host: '', port: null, end: 0 };
+
 function parseSipUri(scheme: string, rest: string, what: string): SipUri {
   let user: string | null = null;
   let password: string | null = null;
@@ -195,7 +219,8 @@ function parseSipUri(scheme: string, rest: string, what: string): SipUri {
     if (user.length === 0 && pc < 0) throw badRequest(`malformed ${what} user`);
     hostStart = at + 1;
   }
-  const hp = parseHostPort(rest, hostStart, what);
+  const hp = uriHostPort;
+  parseHostPortInto(rest, hostStart, what, hp);
   const i = hp.end;
   const q = rest.indexOf('?', i);
   const paramsEnd = q < 0 ? rest.length : q;

@@ -3,7 +3,10 @@ import { NO_PARAMS } from './empty-maps.js';
 import { badRequest } from './errors.js';
 import { formatParams, isTokenChar, isWs, parseParamsAt, upper } from './lex.js';
 import type { Params, Via } from './types.js';
-import { parseHostPort } from './uri.js';
+import { parseHostPortInto, type HostPort } from './uri.js';
+
+/** parseVia's host[:port] result, read before the next Via is parsed. */
+const viaHostPort: HostPort = { host: '', port: null, end: 0 };
 
 function skipWs(s: string, i: number): number {
   while (i < s.length && isWs(s.charCodeAt(i))) i++;
@@ -35,7 +38,8 @@ export function parseVia(text: string): Via {
   const transport = upper(s.slice(i, trEnd));
   i = skipWs(s, trEnd);
   if (i === trEnd) throw badRequest('malformed Via');
-  const hp = parseHostPort(s, i, 'Via');
+  const hp = viaHostPort;
+  parseHostPortInto(s, i, 'Via', hp);
   i = skipWs(s, hp.end);
   // One Map per Via with parameters (every RFC 3261 Via has a branch); the shared empty one otherwise.
   let params: Params;

@@ -75,6 +75,25 @@ describe('SipHeaders', () => {
       }
     }
   });
+
+  it("the stack's sequence on a copy (append, prepend, set, more of each) keeps order and the original", () => {
+    const original = new SipHeaders([['Max-Forwards', '70'], ['From', 'f'], ['To', 't'], ['Call-ID', 'c'], ['CSeq', '2 NOTIFY']]);
+    const copy = original.clone();
+    copy.append('User-Agent', 'herald');
+    copy.prepend('Via', 'v1');
+    copy.prepend('Via', 'v0');
+    copy.append('X-A', 'a');
+    copy.prepend('Route', 'r');
+    copy.set('Max-Forwards', '69');
+    copy.append('X-B', 'b');
+    assert.deepEqual(copy.entries(), [
+      ['Route', 'r'], ['Via', 'v0'], ['Via', 'v1'], ['Max-Forwards', '69'], ['From', 'f'], ['To', 't'], ['Call-ID', 'c'],
+      ['CSeq', '2 NOTIFY'], ['User-Agent', 'herald'], ['X-A', 'a'], ['X-B', 'b'],
+    ]);
+    assert.deepEqual(copy.keys, ['route', 'via', 'via', 'max-forwards', 'from', 'to', 'call-id', 'cseq', 'user-agent', 'x-a', 'x-b']);
+    assert.deepEqual(copy.names.slice(0, 2), ['Route', 'Via']);
+    assert.deepEqual(original.entries(), [['Max-Forwards', '70'], ['From', 'f'], ['To', 't'], ['Call-ID', 'c'], ['CSeq', '2 NOTIFY']]);
+  });
 });
 
 describe('parsing details', () => {

@@ -79,4 +79,12 @@ describe('parsed values without parameters', () => {
     c.params.set('expires', '60');
     assert.equal(d.params.get('expires'), undefined);
   });
+
+  it('common parameter names are matched in any case and stored lower-case', () => {
+    const na = parseNameAddr('<sip:a@x;TRANSPORT=tcp;Lr;User=phone;tran=1>;TAG=Ab;Expires=60;q=0.5;tags=2');
+    assert.deepEqual([...na.uri.params], [['transport', 'tcp'], ['lr', null], ['user', 'phone'], ['tran', '1']]);
+    assert.deepEqual([...na.params], [['tag', 'Ab'], ['expires', '60'], ['q', '0.5'], ['tags', '2']]);
+    const via = parseVia('SIP/2.0/UDP h;BRANCH=z9hG4bKx;RPort;Received=1.2.3.4;MAddr=m;TTL=1');
+    assert.deepEqual([...via.params.keys()], ['branch', 'rport', 'received', 'maddr', 'ttl']);
+  });
 });
