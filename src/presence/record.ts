@@ -360,8 +360,16 @@ export function decodeRecord(text: string, id: string): SubscriptionRecord | nul
  * Writes gathered for one store commit (id → record, or null: delete it) and the one promise
  * every put of them gets: no promise, executor and waiter list per SUBSCRIBE.
  */
+/** Told once a record's write was committed, or failed (putThen: no promise per write). */
+export interface StoreWaiter {
+  stored(): void;
+  failed(err: unknown): void;
+}
+
 class GatheredWrites {
   readonly writes = new Map<string, SubscriptionRecord | null>();
+  /** putThen's waiters, told in order after the commit. */
+  readonly waiters: StoreWaiter[] = [];
   readonly committed: Promise<void>;
   resolve!: () => void;
   reject!: (err: unknown) => void;
@@ -408,6 +416,37 @@ export class SubscriptionStore {
     batch.writes.set(rec.id, rec);
     this.gathered(batch, clock);
     return batch.committed;
+  }
+
+  /**
+   * put() for a caller with many writes in flight (a SUBSCRIBE burst): `waiter` is told after the
+   * commit, all of a batch's waiters from one promise callback instead of one reaction each.
+   */
+  putThen(rec: SubscriptionRecord, waiter: StoreWaiter): void {
+    const clock = this.gatherClock();
+    if (!clock) {
+      this.store.put(SUBSCRIPTION_FAMILY, rec.id, encodeRecord(rec)).then(
+        () => waiter.stored(),
+        (err: unknown) => waiter.failed(err),
+      );
+      return;
+    }
+    const batch = (this.gathering ??= new GatheredWrites());
+    batch.writes.set(rec.id, rec);
+    batch.waiters.push(waiter);
+    this.gathered(batch, clock);
+  }
+
+  /** Tell every waiter of a batch; one failing callback does not keep the others waiting. */
+  private tell(waiters: StoreWaiter[], err: unknown, ok: boolean): void {
+    for (const w of waiters) {
+      try {
+        if (ok) w.stored();
+        else w.failed(err);
+      } catch (cbErr) {
+        this.log.error({ err: cbErr }, 'SIP subscription store callback failed');
+      }
+    }
   }
 
   /** The clock writes are gathered on, or null when each goes to the store at once. */
@@ -474,6 +513,13 @@ export class SubscriptionStore {
     if (commits !== null) Promise.all(commits).then(() => batch.resolve(), batch.reject);
     else if (last !== null) last.then(batch.resolve, batch.reject);
     else batch.resolve();
+    const waiters = batch.waiters;
+    if (waiters.length > 0) {
+      batch.committed.then(
+        () => this.tell(waiters, null, true),
+        (err: unknown) => this.tell(waiters, err, false),
+      );
+    }
   }
 
   /** Whether the last shutdown was clean; the mark is removed (a crash from now on leaves none). */

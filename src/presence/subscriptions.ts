@@ -47,7 +47,7 @@ import { acceptRefresh, dialogFromSubscribe, notifyRequest } from './dialog.js';
 import { ExpiryQueue } from './expiry.js';
 import { intern, randomTag } from './intern.js';
 import { ALLOW_EVENTS, eventPackage, isEventPackage, negotiateBody, type EventPackage } from './negotiate.js';
-import { CRASH_SEQUENCE_MARGIN, NOT_SET, type SubscriptionRecord, SubscriptionStore } from './record.js';
+import { CRASH_SEQUENCE_MARGIN, NOT_SET, type StoreWaiter, type SubscriptionRecord, SubscriptionStore } from './record.js';
 
 /** What the notifier needs to know about a hint (the state module's HintSnapshot has it). */
 export interface HintView {
@@ -224,6 +224,33 @@ function eventHeaderOf(req: SipRequest, name: EventPackage): string {
   return trimmed === name ? name : intern(trimmed);
 }
 
+/** The 200 to a SUBSCRIBE: our To tag, the granted Expires and our Contact (chan_sip answers 200, not 202). */
+function subscribeOk(req: SipRequest, localTag: string, expires: number, ourContact: string): SipResponse {
+  const res = createResponse(req, 200, 'OK', { toTag: localTag });
+  res.headers.append('Expires', String(expires));
+  res.headers.append('Contact', `<${ourContact}>;expires=${expires}`);
+  return res;
+}
+
+/** A new subscription waiting for its store commit (one object, not two closures and a promise). */
+class PendingSubscribe implements StoreWaiter {
+  constructor(
+    readonly req: SipRequest,
+    readonly tx: ServerTransaction,
+    readonly rec: SubscriptionRecord,
+    readonly ourContact: string,
+    private readonly done: (p: PendingSubscribe, err: unknown) => void,
+  ) {}
+
+  stored(): void {
+    this.done(this, null);
+  }
+
+  failed(err: unknown): void {
+    this.done(this, err ?? new Error('store write failed'));
+  }
+}
+
 /** No URI headers (formatUri only reads it). */
 const NO_URI_HEADERS = new Map<string, string>();
 const NO_URI_PARAMS = new Map<string, string | null>();
@@ -375,38 +402,36 @@ export class SubscriptionServer {
       createdAt: now,
       dialog,
     };
-    const ok = (): SipResponse => {
-      const res = createResponse(req, 200, 'OK', { toTag: localTag });
-      res.headers.append('Expires', String(expires));
-      res.headers.append('Contact', `<${ourContact}>;expires=${expires}`);
-      return res;
-    };
     if (expires === 0) {
       // RFC 6665 §4.4.3 fetch: one NOTIFY with the current state, nothing kept.
-      tx.respond(ok());
+      tx.respond(subscribeOk(req, localTag, expires, ourContact));
       const live = this.makeLive(rec);
       live.terminate = 'terminated;reason=timeout';
       this.schedule(live);
       return;
     }
     // Stored before the 200, so a restart never forgets a subscription the phone believes in.
-    this.deps.store.put(rec).then(
-      () => {
-        if (this.closed) {
-          tx.reply(503, 'Service Unavailable');
-          return;
-        }
-        tx.respond(ok());
-        const live = this.makeLive(rec);
-        this.activate(live);
-        this.schedule(live);
-      },
-      (err: unknown) => {
-        this.deps.log.error({ err }, 'could not store SIP subscription');
-        tx.reply(500, 'Server Internal Error');
-      },
-    );
+    this.deps.store.putThen(rec, new PendingSubscribe(req, tx, rec, ourContact, this.subscribeStored));
   }
+
+  /** The store answered for a new subscription: 200 and the first NOTIFY, or an error response. */
+  private readonly subscribeStored = (p: PendingSubscribe, err: unknown): void => {
+    const tx = p.tx;
+    if (err !== null) {
+      this.deps.log.error({ err }, 'could not store SIP subscription');
+      tx.reply(500, 'Server Internal Error');
+      return;
+    }
+    if (this.closed) {
+      tx.reply(503, 'Service Unavailable');
+      return;
+    }
+    const rec = p.rec;
+    tx.respond(subscribeOk(p.req, rec.dialog.localTag, rec.expiresSec, p.ourContact));
+    const live = this.makeLive(rec);
+    this.activate(live);
+    this.schedule(live);
+  };
 
   private hintExists(context: string, exten: string): boolean {
     const hints = this.deps.hints;
