@@ -378,6 +378,14 @@ class SipStackImpl implements SipStack, CompletedServerTable {
     // merged copy carries the same To as the original): only those are filed under a merge key.
     const mk = req.toTag === null ? mergeKey(req) : null;
     const tx = this.createServer(req, inbound, key, mk);
+    try {
+      this.dispatch(req, inbound, tx, mk);
+    } finally {
+      tx.dispatched();
+    }
+  }
+
+  private dispatch(req: SipRequest, inbound: InboundMessage, tx: ServerTransactionBase, mk: string | null): void {
     const handler = this.handlers.get(req.method);
     // §8.2.1: "If a UAS does not recognize or does not implement the method ... 501".
     if (!handler) {
@@ -420,13 +428,17 @@ class SipStackImpl implements SipStack, CompletedServerTable {
    */
   private onCancel(cancel: SipRequest, inbound: InboundMessage, key: string): void {
     const cancelTx = this.createServer(cancel, inbound, key, null);
-    const invite = this.servers.get(serverKey(cancel, 'INVITE'));
-    if (!(invite instanceof InviteServerTransaction)) {
-      cancelTx.reply(481, 'Call/Transaction Does Not Exist');
-      return;
+    try {
+      const invite = this.servers.get(serverKey(cancel, 'INVITE'));
+      if (!(invite instanceof InviteServerTransaction)) {
+        cancelTx.reply(481, 'Call/Transaction Does Not Exist');
+        return;
+      }
+      cancelTx.respond(createResponse(cancel, 200, 'OK', { toTag: invite.toTag }));
+      invite.cancelled(cancel);
+    } finally {
+      cancelTx.dispatched();
     }
-    cancelTx.respond(createResponse(cancel, 200, 'OK', { toTag: invite.toTag }));
-    invite.cancelled(cancel);
   }
 
   private dispatchAck(ack: SipRequest, inbound: InboundMessage): void {

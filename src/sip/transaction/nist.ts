@@ -15,18 +15,22 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
 import { createResponse } from '../message/index.js';
 import type { DeadlineTarget } from './deadline-queue.js';
-import { ServerTransactionBase, type ServerTransactionInit } from './server-base.js';
+import { ServerTransactionBase } from './server-base.js';
 import { statelessToTag } from './stateless-tag.js';
 
 export type NistState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
 export class NonInviteServerTransaction extends ServerTransactionBase implements DeadlineTarget {
   state: NistState = 'trying';
-  /** Place in the stack's answer-guard queue while Trying/Proceeding, -1 when not waiting. */
-  private guardSeq: number;
+  /** Place in the stack's queue of 64*T1 waits while the TU has not answered, -1 when not waiting. */
+  private guardSeq = -1;
 
-  constructor(init: ServerTransactionInit) {
-    super(init);
+  /**
+   * The answer guard starts once the TU's handler has returned without a final response: most
+   * requests are answered within the handler, and need no place in the queue at all.
+   */
+  override dispatched(): void {
+    if (this.ended || this.guardSeq >= 0 || (this.state !== 'trying' && this.state !== 'proceeding')) return;
     this.guardSeq = this.env.longWaits.addSeq(this);
   }
 

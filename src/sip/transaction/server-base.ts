@@ -110,6 +110,12 @@ export abstract class ServerTransactionBase implements ServerTransaction {
     (this.terminatedHandlers ??= []).push(handler);
   }
 
+  /**
+   * The stack has handed the request to the TU (or answered it itself) and that call returned;
+   * a transaction still unanswered now waits for its answer (non-INVITE: at most 64*T1).
+   */
+  dispatched(): void {}
+
   /** Stop timers and leave the table without telling the TU (stack shutdown). */
   terminate(): void {
     if (this.ended) return;
