@@ -11,7 +11,7 @@
  * retransmissions are the TU's job (it calls respond() again); ACKs there go to the TU.
  */
 import { createResponse, type SipRequest, type SipResponse } from '../message/index.js';
-import { deadlineQueue, type DeadlineSlot, type DeadlineTarget } from './deadline-queue.js';
+import type { DeadlineSlot, DeadlineTarget } from './deadline-queue.js';
 import { ServerTransactionBase, type ServerTransactionInit } from './server-base.js';
 import { NamedTimers } from './timers.js';
 
