@@ -46,11 +46,14 @@ try {
     }
     client.reset();
     const cpu0 = serverCpuMs(server.pid);
+    const client0 = process.cpuUsage();
     const reply = await server.rx(`presencestate change CustomPresence:lamp ${states[r % 2]}`);
     const done = await waitUntil(() => client.notifies >= watchers, 30000, 2);
     // The last 200s reach herald just after the last NOTIFY left: wait for them before reading its CPU.
     await new Promise((res) => setTimeout(res, 50));
     const cpu1 = serverCpuMs(server.pid);
+    const clientCpu = process.cpuUsage(client0);
+    const clientMs = (clientCpu.user + clientCpu.system) / 1000;
     const cpuUs = ((cpu1.user - cpu0.user + cpu1.sys - cpu0.sys) * 1000) / watchers;
     const sysUs = ((cpu1.sys - cpu0.sys) * 1000) / watchers;
     const lastNotify = client.lastNotifyAt - reply.t0;
@@ -59,7 +62,7 @@ try {
     console.log(
       `round ${r + 1}: ${client.notifies}/${watchers} NOTIFYs${done ? '' : ' (timed out)'}, ${client.retransmitted} retransmitted; last NOTIFY ${lastNotify.toFixed(1)} ms, ` +
         `last 200 OK ${lastOk.toFixed(1)} ms after the change (the command itself took ${(reply.t1 - reply.t0).toFixed(1)} ms); ` +
-        `herald CPU ${cpuUs.toFixed(1)} µs per NOTIFY+200 (system ${sysUs.toFixed(1)})`,
+        `herald CPU ${cpuUs.toFixed(1)} µs per NOTIFY+200 (system ${sysUs.toFixed(1)}); this client ${clientMs.toFixed(0)} ms CPU for the round`,
     );
   }
   const sorted = (k) => results.map((x) => x[k]).sort((a, b) => a - b);
