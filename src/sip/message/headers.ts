@@ -22,6 +22,10 @@ function insertAt<T>(list: T[], at: number, item: T, spare: number): T[] {
   return out;
 }
 
+export function hasLineBreak(v: string): boolean {
+  return v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0;
+}
+
 /** `item` inserted at `at` into `list` in place, into a slot known to be free at its end. */
 function shiftIn<T>(list: T[], at: number, item: T): void {
   for (let i = list.length; i > at; i--) list[i] = list[i - 1] as T;
@@ -34,8 +38,8 @@ export class SipHeaders implements SipHeadersShape {
    * value, as parallel arrays. Two arrays, not three: this is per message, and kept messages
    * (transactions, dialogs) hold them.
    */
-  defs: HeaderName[] = [];
-  values: string[] = [];
+  defs: HeaderName[];
+  values: string[];
   /** Bumped by every mutation so messages know their cached parses are stale. */
   generation = 0;
   /**
@@ -56,8 +60,20 @@ export class SipHeaders implements SipHeadersShape {
   private shared = false;
   /** Free slots known to be reserved at the end of both arrays (for a prepend after an add). */
   private spare = 0;
+  /**
+   * True once a value set by code holds CR or LF (the serializer then turns them into spaces).
+   * Parsed values never do (§7.3.1 lines end at LF, a bare CR is refused, folds are joined), so
+   * messages built from received lines skip that scan.
+   */
+  lineBreaks = false;
 
-  constructor(entries?: Array<[string, string]>) {
+  /**
+   * `defs`/`values`: parallel arrays to take over as they are (the parser and createResponse fill
+   * them first), instead of two empty ones made and dropped.
+   */
+  constructor(entries?: Array<[string, string]>, defs?: HeaderName[], values?: string[]) {
+    this.defs = defs ?? [];
+    this.values = values ?? [];
     if (entries !== undefined) for (const [n, v] of entries) this.add(n, v);
   }
 
@@ -81,7 +97,13 @@ export class SipHeaders implements SipHeadersShape {
     this.addDef(h, value);
   }
 
+  /** Note a value set by code that holds CR or LF. */
+  private check(value: string): void {
+    if (!this.lineBreaks && hasLineBreak(value)) this.lineBreaks = true;
+  }
+
   private addDef(h: HeaderName, value: string): void {
+    this.check(value);
     if (this.shared) {
       // Own copies with one slot to spare: the stack's copy of a request gets User-Agent
       // appended and then a Via prepended, which then needs no third pair of arrays.
@@ -177,6 +199,7 @@ export class SipHeaders implements SipHeadersShape {
     this.removeKey(h.key);
     this.defs.splice(at, 0, ...vals.map(() => h));
     this.values.splice(at, 0, ...vals);
+    for (const v of vals) this.check(v);
     this.spare = 0;
     this.changed();
   }
@@ -191,6 +214,7 @@ export class SipHeaders implements SipHeadersShape {
     if (index < 0 || index >= this.values.length) throw new RangeError(`no header line ${index}`);
     this.own();
     this.values[index] = value;
+    this.check(value);
     this.changed();
   }
 
@@ -199,6 +223,7 @@ export class SipHeaders implements SipHeadersShape {
     // Absent: put it first (a new top Via belongs at the top of the header section).
     let at = this.indexOfKey(h.key);
     if (at < 0) at = 0;
+    this.check(value);
     if (!this.shared && this.spare > 0) {
       shiftIn(this.defs, at, h);
       shiftIn(this.values, at, value);
@@ -238,15 +263,14 @@ export class SipHeaders implements SipHeadersShape {
 
   /** A copy sharing this one's arrays until either changes (then that one copies them). */
   clone(): SipHeaders {
-    const c = new SipHeaders();
-    c.defs = this.defs;
-    c.values = this.values;
+    const c = new SipHeaders(undefined, this.defs, this.values);
     c.shared = true;
     this.shared = true;
     c.raw = this.raw;
     c.rawOffset = this.rawOffset;
     c.rawEnd = this.rawEnd;
     c.rawContentLength = this.rawContentLength;
+    c.lineBreaks = this.lineBreaks;
     return c;
   }
 }

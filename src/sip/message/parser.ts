@@ -176,7 +176,6 @@ export function parseMessage(buf: Buffer): SipMessage {
     }
     throw e;
   }
-  const headers = new SipHeaders();
   // Lines go into the reused scratch arrays, then into exact-size copies (pushing to fresh
   // arrays reserved 17 slots for a 13-line SUBSCRIBE, and kept messages carry that).
   const defs = scratchDefs;
@@ -245,8 +244,7 @@ export function parseMessage(buf: Buffer): SipMessage {
     if (e instanceof SipParseError) e.partial = partialOf(sl, readPartial(s, firstEol + 1));
     throw e;
   }
-  headers.defs = defs.slice(0, count);
-  headers.values = values.slice(0, count);
+  const headers = new SipHeaders(undefined, defs.slice(0, count), values.slice(0, count));
   // isAscii over the whole buffer (SIMD, no subarray): a non-ASCII body only costs the per-value test.
   if (!isAscii(buf)) {
     const own = headers.values;

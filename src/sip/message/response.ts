@@ -1,7 +1,7 @@
 /** Building responses (RFC 3261 §8.2.6) and the reason phrases of §21 and later RFCs. */
 import type { SipParseError } from './errors.js';
 import type { HeaderName } from './header-names.js';
-import { SipHeaders } from './headers.js';
+import { hasLineBreak, SipHeaders } from './headers.js';
 import { SipResponse, type SipRequest } from './message.js';
 
 const REASONS: Record<number, string> = {
@@ -85,9 +85,9 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
   }
   defs.length = j;
   values.length = j;
-  const h = new SipHeaders();
-  h.defs = defs;
-  h.values = values;
+  const h = new SipHeaders(undefined, defs, values);
+  // Received lines hold no line breaks; a To tag from code might.
+  h.lineBreaks = src.lineBreaks || (opts?.toTag !== undefined && hasLineBreak(opts.toTag));
   return new SipResponse(status, reason ?? reasonPhrase(status), h);
 }
 

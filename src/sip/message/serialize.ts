@@ -124,6 +124,7 @@ export function serializeMessage(msg: SipMessage): Buffer {
   let n = startLineParts(msg);
   let wroteLength = false;
   const { defs, values } = h;
+  const clean = !h.lineBreaks;
   for (let i = 0; i < defs.length; i++) {
     const d = defs[i] as HeaderName;
     if (d.key === 'content-length') {
@@ -134,7 +135,7 @@ export function serializeMessage(msg: SipMessage): Buffer {
       continue;
     }
     parts[n++] = d.line;
-    parts[n++] = safeValue(values[i] as string);
+    parts[n++] = clean ? (values[i] as string) : safeValue(values[i] as string);
   }
   if (!wroteLength) {
     parts[n++] = CONTENT_LENGTH_LINE;

@@ -46,9 +46,28 @@ describe('serializeMessage', () => {
     assert.equal(out.toString('latin1'), 'SIP/2.0 200 OK\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n');
   });
 
-  it('CR and LF set by code become spaces', () => {
+  it('CR and LF set by code become spaces, however the value was set', () => {
     const out = serializeMessage(new SipResponse(200, 'OK', new SipHeaders([['Subject', 'a\r\nVia: evil\nb']])));
     assert.equal(out.toString('latin1'), 'SIP/2.0 200 OK\r\nSubject: a  Via: evil b\r\nContent-Length: 0\r\n\r\n');
+    // [how the value is set, header lines it adds]
+    const setters: Array<[(h: SipHeaders) => void, number]> = [
+      [(h) => h.append('X-A', 'x\ny'), 1],
+      [(h) => h.set('X-A', ['ok', 'x\ry']), 2],
+      [(h) => h.prepend('X-A', 'x\ny'), 1],
+      [(h) => h.replaceAt(0, 'x\r\ny'), 0],
+      [(h) => h.clone().append('X-B', 'fine'), 0],
+    ];
+    const lines = SUBSCRIBE.toString('latin1').split('\n').length;
+    for (const [i, [setValue, added]] of setters.entries()) {
+      const req = parseMessage(SUBSCRIBE) as SipRequest;
+      setValue(req.headers);
+      const text = serializeMessage(req).toString('latin1');
+      assert.equal(text.split('\n').length, lines + added, `setter ${i}: no extra line`);
+      assert.ok(!/[^\r]\n|\r[^\n]/.test(text.slice(0, text.length - 1)), `setter ${i}: CR and LF only as CRLF`);
+    }
+    const req = parseMessage(SUBSCRIBE) as SipRequest;
+    const res = createResponse(req, 200, 'OK', { toTag: 'a\r\nX-Evil: 1' });
+    assert.match(serializeMessage(res).toString('latin1'), /\r\nTo: <sip:lamp@127\.0\.0\.1>;tag=a {2}X-Evil: 1\r\n/);
   });
 });
 
