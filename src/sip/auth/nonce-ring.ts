@@ -13,15 +13,18 @@
  * and `keys().next()` walked the deleted slots at the front of V8's hash table, several µs each.
  */
 
-/** Value of the hex digits text[from, to) (at most 13), or -1 when one is not a hex digit. */
-export function hexValue(text: string, from: number, to: number): number {
+/**
+ * Value of the hex digits text[from, to) (at most 13), or -1 when one is not a hex digit
+ * (lowerOnly: upper-case digits count as not hex, for the signatures we write in lower case).
+ */
+export function hexValue(text: string, from: number, to: number, lowerOnly = false): number {
   let value = 0;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     let d: number;
     if (c >= 0x30 && c <= 0x39) d = c - 0x30;
     else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
-    else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
+    else if (!lowerOnly && c >= 0x41 && c <= 0x46) d = c - 0x37;
     else return -1;
     value = value * 16 + d;
   }
@@ -99,9 +102,9 @@ export class NonceRing {
     const slot = counter % this.capacity;
     if (this.filled[slot] !== 1 || this.counters[slot] !== counter || this.issuedAt[slot] !== hexValue(nonce, 0, 12)) return -1;
     // Signature words compared as written: we issue lower-case hex, a UA echoes it unchanged.
-    const w0 = lowerHexValue(nonce, 20, 28);
-    const w1 = lowerHexValue(nonce, 28, 36);
-    const w2 = lowerHexValue(nonce, 36, 44);
+    const w0 = hexValue(nonce, 20, 28, true);
+    const w1 = hexValue(nonce, 28, 36, true);
+    const w2 = hexValue(nonce, 36, 44, true);
     if (w0 < 0 || w1 < 0 || w2 < 0) return -1;
     const s = slot * 3;
     const diff = (this.signatures[s] ^ w0) | (this.signatures[s + 1] ^ w1) | (this.signatures[s + 2] ^ w2);
@@ -129,16 +132,3 @@ export class NonceRing {
   }
 }
 
-/** Value of the lower-case hex digits text[from, to) (at most 8), or -1. */
-function lowerHexValue(text: string, from: number, to: number): number {
-  let value = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    let d: number;
-    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
-    else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
-    else return -1;
-    value = value * 16 + d;
-  }
-  return value;
-}

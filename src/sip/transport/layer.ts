@@ -74,22 +74,9 @@ export class TransportLayer implements SipTransport {
 
   send(msg: SipMessage, dest: Endpoint, opts?: SendOptions, onError?: (err: Error) => void): void {
     try {
-      if (dest.proto === 'UDP') {
-        const sock = this.udpFor(dest.address);
-        if (!sock) {
-          onError?.(new Error(`no UDP socket for IPv${ipFamily(dest.address)}`));
-          return;
-        }
-        sock.send(msg, dest, onError);
-      } else if (dest.proto === 'TCP') {
-        if (!this.tcp) {
-          onError?.(new Error('TCP transport not enabled'));
-          return;
-        }
-        this.tcp.send(msg, dest, opts?.connectionId, onError);
-      } else {
-        onError?.(new Error(`transport ${dest.proto} not supported`));
-      }
+      const out = this.outletFor(dest, onError);
+      if (out instanceof UdpTransport) out.send(msg, dest, onError);
+      else out?.send(msg, dest, opts?.connectionId, onError);
     } catch (err) {
       onError?.(err instanceof Error ? err : new Error(String(err)));
     }
@@ -97,25 +84,27 @@ export class TransportLayer implements SipTransport {
 
   sendBytes(bytes: Buffer, dest: Endpoint, opts?: SendOptions, onError?: (err: Error) => void): void {
     try {
-      if (dest.proto === 'UDP') {
-        const sock = this.udpFor(dest.address);
-        if (!sock) {
-          onError?.(new Error(`no UDP socket for IPv${ipFamily(dest.address)}`));
-          return;
-        }
-        sock.sendRaw(bytes, dest, onError);
-      } else if (dest.proto === 'TCP') {
-        if (!this.tcp) {
-          onError?.(new Error('TCP transport not enabled'));
-          return;
-        }
-        this.tcp.sendBytes(bytes, dest, opts?.connectionId, onError);
-      } else {
-        onError?.(new Error(`transport ${dest.proto} not supported`));
-      }
+      const out = this.outletFor(dest, onError);
+      if (out instanceof UdpTransport) out.sendRaw(bytes, dest, onError);
+      else out?.sendBytes(bytes, dest, opts?.connectionId, onError);
     } catch (err) {
       onError?.(err instanceof Error ? err : new Error(String(err)));
     }
+  }
+
+  /** The UDP socket or the TCP transport a message to dest leaves by; null once onError was told why there is none. */
+  private outletFor(dest: Endpoint, onError?: (err: Error) => void): UdpTransport | TcpTransport | null {
+    if (dest.proto === 'UDP') {
+      const sock = this.udpFor(dest.address);
+      if (sock) return sock;
+      onError?.(new Error(`no UDP socket for IPv${ipFamily(dest.address)}`));
+    } else if (dest.proto === 'TCP') {
+      if (this.tcp) return this.tcp;
+      onError?.(new Error('TCP transport not enabled'));
+    } else {
+      onError?.(new Error(`transport ${dest.proto} not supported`));
+    }
+    return null;
   }
 
   localEndpoint(proto: TransportProto, dest?: Endpoint): Endpoint {
