@@ -7,35 +7,18 @@
 // Usage: node --max-semi-space-size=32 bench/sip-notify-cpu.mjs [--notifies 10000] [--rounds 9] [--build dist]
 import { cpuUsage } from 'node:process';
 import { buildDir, loaderFor, opt } from './lib/args.mjs';
+import { FakeTransport } from './lib/fake-transport.mjs';
 
 const n = Number(opt('--notifies', '10000'));
 const rounds = Number(opt('--rounds', '9'));
 const load = loaderFor(buildDir());
-const { parseMessage, serializeMessage, SipHeaders, SipRequest } = await load('src/sip/message/index.js');
+const message = await load('src/sip/message/index.js');
+const { SipHeaders, SipRequest } = message;
 const { createSipStack } = await load('src/sip/stack.js');
 const { RealClock } = await load('src/core/clock.js');
 const { silentLogger } = await load('src/core/log.js');
 
-/** Keeps each sent datagram; the 200s are built from them as a UA would (Via, From, To, Call-ID, CSeq copied). */
-class FakeTransport {
-  handler = null;
-  sent = [];
-  local = { proto: 'UDP', address: '127.0.0.1', port: 5060 };
-  send(msg) {
-    this.sent.push(serializeMessage(msg));
-  }
-  localEndpoint() {
-    return this.local;
-  }
-  onMessage(h) {
-    this.handler = h;
-  }
-  onBadMessage() {}
-  onTrace() {}
-  async close() {}
-}
-
-const transport = new FakeTransport();
+const transport = new FakeTransport(message, { keepAll: true });
 const stack = createSipStack({ transport, clock: new RealClock(), log: silentLogger(), userAgent: 'herald' });
 const body = Buffer.from('<?xml version="1.0"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:lamp@127.0.0.1"><tuple id="lamp"><status><basic>open</basic></status></tuple></presence>\n');
 let finals = 0;
@@ -73,8 +56,7 @@ function round() {
   const oks = transport.sent.map(okFor); // the UA's work: not timed
   const c2 = cpuUsage();
   for (let i = 0; i < n; i++) {
-    const raw = oks[i];
-    transport.handler({ msg: parseMessage(raw), source: { proto: 'UDP', address: '127.0.0.1', port: 20000 + (i % 16) }, local: transport.local, connectionId: null, raw });
+    transport.inject(oks[i], 20000 + (i % 16));
   }
   const c3 = cpuUsage(c2);
   if (finals !== n) throw new Error(`only ${finals} of ${n} NOTIFYs answered`);

@@ -11,13 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildDir, loaderFor, opt } from './lib/args.mjs';
+import { FakeTransport } from './lib/fake-transport.mjs';
 
 const calls = Number(opt('--calls', '100000'));
 const peerCount = Number(opt('--peers', '10000'));
 const storeKind = opt('--store', 'memory');
 const load = loaderFor(buildDir());
 
-const { parseMessage, serializeMessage } = await load('src/sip/message/index.js');
+const message = await load('src/sip/message/index.js');
 const { createSipStack } = await load('src/sip/stack.js');
 const { loadSipConf } = await load('src/sip/config/sip-conf.js');
 const { parseConfText } = await load('src/config/lexer.js');
@@ -31,30 +32,6 @@ const { LocationService } = await load('src/registrar/location.js');
 const { PeerRegistry } = await load('src/registrar/peers.js');
 const { Registrar } = await load('src/registrar/register.js');
 
-/** The transport: inbound datagrams are injected, outbound messages serialized and kept. */
-class FakeTransport {
-  handler = null;
-  last = null;
-  sent = 0;
-  local = { proto: 'UDP', address: '127.0.0.1', port: 5060 };
-  send(msg) {
-    this.last = serializeMessage(msg);
-    this.sent++;
-  }
-  localEndpoint() {
-    return this.local;
-  }
-  onMessage(h) {
-    this.handler = h;
-  }
-  onBadMessage() {}
-  onTrace() {}
-  async close() {}
-  inject(buf, port) {
-    this.handler({ msg: parseMessage(buf), source: { proto: 'UDP', address: '127.0.0.1', port }, local: this.local, connectionId: null, raw: buf });
-  }
-}
-
 let conf = '[general]\nrealm = asterisk\nauth_algorithms = MD5\n[s](!)\ntype=friend\nhost=dynamic\nsecret=perfpass\n[o](!)\ntype=friend\nhost=dynamic\n';
 for (let i = 0; i < peerCount; i++) conf += `[${30000 + i}](s)\n[${50000 + i}](o)\n`;
 const sipConf = loadSipConf(parseConfText(conf, 'sip.conf'));
@@ -63,7 +40,7 @@ const store = storeKind === 'sqlite' ? SqliteStore.open(join(dir, 'db.sqlite3'))
 const clock = new RealClock();
 const bus = new EventBus();
 const log = silentLogger();
-const transport = new FakeTransport();
+const transport = new FakeTransport(message);
 const stack = createSipStack({ transport, clock, log, userAgent: 'herald' });
 const peers = new PeerRegistry(sipConf);
 const location = new LocationService({ store, clock, bus, log });
