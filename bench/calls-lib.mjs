@@ -8,12 +8,13 @@
 // call. The `h` extension's first priority is BenchHStart, an application of this bench that
 // notes when `h` began for the CANCEL → h latency.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { buildDir, loaderFor } from './lib/args.mjs';
+import { udpReceiveBufferErrors } from './lib/udp-drops.mjs';
 
 export { opt } from './lib/args.mjs';
 
@@ -147,18 +148,6 @@ export async function drive({ h, harness, sipp }, { peer, uas, uac, exten, calls
 }
 
 const SIPP_BUFFER = ['-buff_size', '4194304'];
-
-/** Machine-wide UDP datagrams dropped for a full receive buffer (/proc/net/snmp), or NaN. */
-function udpReceiveBufferErrors() {
-  try {
-    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
-    const names = lines[0].split(/\s+/);
-    const values = lines[1].split(/\s+/);
-    return Number(values[names.indexOf('RcvbufErrors')]);
-  } catch {
-    return Number.NaN;
-  }
-}
 
 export function report(name, { r, wallMs, cpuMs, userMs, systemMs, drops }, calls, rate) {
   const perSec = r.successful / (wallMs / 1000);
