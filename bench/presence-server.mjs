@@ -45,14 +45,14 @@ const server = await startServer({
   ],
 });
 const allocProfile = process.env.HERALD_BENCH_ALLOC_PROFILE;
-let inspector = null;
+/** An inspector command on this process, when allocations are being sampled; null otherwise. */
+let inspect = null;
 if (allocProfile) {
   const { Session } = await import('node:inspector');
-  inspector = new Session();
-  inspector.connect();
-  const post = (method, params) => new Promise((res, rej) => inspector.post(method, params, (err, r) => (err ? rej(err) : res(r))));
-  inspector.postAsync = post;
-  await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  const session = new Session();
+  session.connect();
+  inspect = (method, params) => new Promise((res, rej) => session.post(method, params, (err, r) => (err ? rej(err) : res(r))));
+  await inspect('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
 }
 const sip = server.context.getModule('sip');
 const presence = server.context.getModule('presence');
@@ -88,8 +88,8 @@ process.on('message', async (m) => {
   } else if (m.type === 'heapsnapshot') {
     process.send({ id: m.id, path: writeHeapSnapshot(m.path) });
   } else if (m.type === 'stop') {
-    if (inspector) {
-      const { profile } = await inspector.postAsync('HeapProfiler.stopSampling', {});
+    if (inspect) {
+      const { profile } = await inspect('HeapProfiler.stopSampling', {});
       const { writeFileSync } = await import('node:fs');
       writeFileSync(allocProfile, JSON.stringify(profile));
     }
