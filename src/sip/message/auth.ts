@@ -3,7 +3,7 @@
  * `Digest realm="x", nonce="y", …`. These headers are not comma lists: the commas separate params.
  */
 import { badRequest } from './errors.js';
-import { closingQuote, isToken, isTokenChar, isWs, lower, quote, unquote } from './lex.js';
+import { closingQuote, isToken, isTokenChar, isWs, lower, quote, skipLws, unquote } from './lex.js';
 import type { AuthHeader } from './types.js';
 
 /** Parameter names of challenges and credentials (RFC 2617 §3.2.1, §3.2.2; RFC 7616 §3.3, §3.4). */
@@ -24,12 +24,6 @@ function paramName(text: string, from: number, to: number): string {
   const candidates = NAMES_BY_LENGTH[to - from];
   if (candidates !== undefined) for (const known of candidates) if (text.startsWith(known, from)) return known;
   return lower(text.slice(from, to));
-}
-
-/** Index of the first character at or after `i` that is not LWS. */
-function skipLws(s: string, i: number): number {
-  while (i < s.length && isWs(s.charCodeAt(i))) i++;
-  return i;
 }
 
 /** End of the LWS-trimmed text[from, to). */

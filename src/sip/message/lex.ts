@@ -170,7 +170,8 @@ for (const c of [0x3b, 0x20, 0x09, 0x0d, 0x0a]) VALUE_END[c] = 1;
 VALUE_END[0x22] = 2;
 VALUE_END[0x2c] = 2;
 
-function skipLws(s: string, i: number): number {
+/** Index of the first character at or after `i` that is not LWS (SP, HT, CR, LF). */
+export function skipLws(s: string, i: number): number {
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;

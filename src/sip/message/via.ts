@@ -1,17 +1,12 @@
 /** Via (RFC 3261 §20.42, §25.1): sent-protocol LWS sent-by *( SEMI via-params ). LWS may surround "/". */
 import { NO_PARAMS } from './empty-maps.js';
 import { badRequest } from './errors.js';
-import { formatParams, isTokenChar, isWs, parseParamsAt, upper } from './lex.js';
+import { formatParams, isTokenChar, parseParamsAt, skipLws, upper } from './lex.js';
 import type { Params, Via } from './types.js';
 import { parseHostPortInto, type HostPort } from './uri.js';
 
 /** parseVia's host[:port] result, read before the next Via is parsed. */
 const viaHostPort: HostPort = { host: '', port: null, end: 0 };
-
-function skipWs(s: string, i: number): number {
-  while (i < s.length && isWs(s.charCodeAt(i))) i++;
-  return i;
-}
 
 function readToken(s: string, i: number): number {
   while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
@@ -20,27 +15,27 @@ function readToken(s: string, i: number): number {
 
 export function parseVia(text: string): Via {
   const s = text;
-  let i = skipWs(s, 0);
+  let i = skipLws(s, 0);
   const nameEnd = readToken(s, i);
   if (nameEnd === i) throw badRequest('malformed Via');
   const nameStart = i;
-  i = skipWs(s, nameEnd);
+  i = skipLws(s, nameEnd);
   if (s.charCodeAt(i) !== 0x2f) throw badRequest('malformed Via');
-  i = skipWs(s, i + 1);
+  i = skipLws(s, i + 1);
   const verEnd = readToken(s, i);
   if (verEnd === i) throw badRequest('malformed Via');
   const versionStart = i;
-  i = skipWs(s, verEnd);
+  i = skipLws(s, verEnd);
   if (s.charCodeAt(i) !== 0x2f) throw badRequest('malformed Via');
-  i = skipWs(s, i + 1);
+  i = skipLws(s, i + 1);
   const trEnd = readToken(s, i);
   if (trEnd === i) throw badRequest('malformed Via');
   const transport = upper(s.slice(i, trEnd));
-  i = skipWs(s, trEnd);
+  i = skipLws(s, trEnd);
   if (i === trEnd) throw badRequest('malformed Via');
   const hp = viaHostPort;
   parseHostPortInto(s, i, 'Via', hp);
-  i = skipWs(s, hp.end);
+  i = skipLws(s, hp.end);
   // One Map per Via with parameters (every RFC 3261 Via has a branch); the shared empty one otherwise.
   let params: Params;
   if (i < s.length) {
