@@ -356,16 +356,16 @@ export function decodeRecord(text: string, id: string): SubscriptionRecord | nul
   return rec;
 }
 
-/**
- * Writes gathered for one store commit (id → record, or null: delete it) and the one promise
- * every put of them gets: no promise, executor and waiter list per SUBSCRIBE.
- */
 /** Told once a record's write was committed, or failed (putThen: no promise per write). */
 export interface StoreWaiter {
   stored(): void;
   failed(err: unknown): void;
 }
 
+/**
+ * Writes gathered for one store commit (id → record, or null: delete it) and the one promise
+ * every put of them gets: no promise, executor and waiter list per SUBSCRIBE.
+ */
 class GatheredWrites {
   readonly writes = new Map<string, SubscriptionRecord | null>();
   /** putThen's waiters, told in order after the commit. */
