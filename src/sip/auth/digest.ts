@@ -298,11 +298,11 @@ export class DigestAuthenticator {
     return body + signature.slice(0, NONCE_LENGTH - NONCE_BODY_LENGTH);
   }
 
-  /** Issue time of a nonce with a valid signature of our key, or null. */
-  private nonceIssuedAt(nonce: string): number | null {
-    // Our newest nonces, and other nonces already checked, need no HMAC.
-    const slot = this.ring.find(nonce);
-    if (slot >= 0) return this.ring.issuedAtOf(slot);
+  /**
+   * Issue time of a nonce not in the ring (our newest nonces, which need no HMAC) with a valid
+   * signature of our key, or null. Other nonces already checked need no HMAC either.
+   */
+  private signedIssuedAt(nonce: string): number | null {
     if (nonce.length !== NONCE_LENGTH) return null;
     // Hex digits only: the HMAC input is written as latin1 bytes, where U+0131 would pass for '1'.
     const issuedAt = hexValue(nonce, 0, 12);
@@ -317,7 +317,7 @@ export class DigestAuthenticator {
 
   /** True when the nonce carries our signature (any age). */
   isOurNonce(nonce: string): boolean {
-    return this.nonceIssuedAt(nonce) !== null;
+    return this.ring.find(nonce) >= 0 || this.signedIssuedAt(nonce) !== null;
   }
 
   /**
@@ -368,7 +368,7 @@ export class DigestAuthenticator {
       if (ncValue < 0 || cnonce === undefined) return FAILED.malformed;
     }
     const slot = this.ring.find(nonce);
-    const issuedAt = slot >= 0 ? this.ring.issuedAtOf(slot) : this.nonceIssuedAt(nonce);
+    const issuedAt = slot >= 0 ? this.ring.issuedAtOf(slot) : this.signedIssuedAt(nonce);
     if (issuedAt === null) return FAILED.nonce;
     // Check the password before saying "stale": stale=true promises the credentials were right
     // (RFC 2617 §3.2.1), so a wrong password with an old nonce is a plain failure.
