@@ -92,11 +92,6 @@ export class SipHeaders implements SipHeadersShape {
     this.addDef(lookupHeaderName(name), value);
   }
 
-  /** add() for a name already looked up (copying lines from another SipHeaders). */
-  addLine(h: HeaderName, value: string): void {
-    this.addDef(h, value);
-  }
-
   /** Note a value set by code that holds CR or LF. */
   private check(value: string): void {
     if (!this.lineBreaks && hasLineBreak(value)) this.lineBreaks = true;
