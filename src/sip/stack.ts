@@ -132,7 +132,6 @@ class SipStackImpl implements SipStack, CompletedServerTable {
       log: opts.log,
       timers: this.timers,
       send: (msg, dest, connectionId, onError) => this.transmit(msg, dest, connectionId, onError),
-      resend: (msg, dest, connectionId, onError) => this.transport.send(msg, dest, sendOptions(connectionId), onError),
       complete: (tx, res, onError) => this.completeServer(tx, res, onError),
       longWaits: new DeadlineQueue(opts.clock, 64 * this.timers.T1),
     };

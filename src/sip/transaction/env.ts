@@ -16,8 +16,6 @@ export interface TransactionEnv {
   timers: TimerConfig;
   /** Send msg to dest (preferring connectionId); onError is called for transport failures. */
   send(msg: SipMessage, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void;
-  /** Send msg again exactly as it is (a retransmission, e.g. a wireCopy): no header is added. */
-  resend(msg: SipMessage, dest: Endpoint, connectionId: string | null, onError: (err: Error) => void): void;
   /**
    * Send a non-INVITE transaction's final response on an unreliable transport and keep, in place
    * of tx, only what answers retransmitted requests until Timer J (§17.2.2): the key, the bytes
