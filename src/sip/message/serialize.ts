@@ -8,13 +8,14 @@
  * once and it is written straight into the output buffer.
  */
 import { lookupHeaderName, type HeaderName } from './header-names.js';
+import { hasLineBreak } from './headers.js';
 import type { SipMessage } from './message.js';
 
 const CONTENT_LENGTH_LINE = lookupHeaderName('Content-Length').line;
 
 /** A value set by code may not smuggle in extra header lines: CR/LF become spaces. */
 function safeValue(v: string): string {
-  return v.indexOf('\n') < 0 && v.indexOf('\r') < 0 ? v : v.replace(/[\r\n]/g, ' ');
+  return hasLineBreak(v) ? v.replace(/[\r\n]/g, ' ') : v;
 }
 
 /**
