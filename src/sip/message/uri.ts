@@ -59,16 +59,8 @@ export interface HostPort {
 /**
  * host[:port] starting at `i`: a name, IPv4, or [IPv6] (returned without brackets, lower-cased).
  * Stops at the first character that cannot belong to it. Throws 400 for an empty/invalid host or port.
- */
-export function parseHostPort(s: string, i: number, what: string): HostPort {
-  const out: HostPort = { host: '', port: null, end: 0 };
-  parseHostPortInto(s, i, what, out);
-  return out;
-}
-
-/**
- * parseHostPort writing into `out` (the URI and Via parsers reuse one object each instead of
- * allocating a result per host: a SUBSCRIBE has five).
+ * Written into `out` (the URI and Via parsers reuse one object each instead of allocating a
+ * result per host: a SUBSCRIBE has five).
  */
 export function parseHostPortInto(s: string, i: number, what: string, out: HostPort): void {
   let host: string;
