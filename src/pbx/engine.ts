@@ -270,7 +270,11 @@ export class PbxEngine {
     }
   }
 
-  private async runHangupHandlers(chan: DialplanChannel): Promise<void> {
+  /**
+   * Run the channel's hangup handlers (CHANNEL(hangup_handler_push)), most recently pushed first:
+   * run() does so after `h`; a Dial leg, which has no dialplan run of its own, when it is hung up.
+   */
+  async runHangupHandlers(chan: DialplanChannel): Promise<void> {
     const st = this.state(chan);
     st.inHangup = true;
     const pending = this.hangupHandlerSource(chan);

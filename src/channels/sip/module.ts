@@ -39,7 +39,7 @@ import { PeerCalls, sipPeerDeviceState } from './device-state.js';
 import { callCommands } from './cli.js';
 import { CAUSE } from './causes.js';
 import { ringingCallerSource } from './ringing-caller.js';
-import { hasHangupHandlers, runLegHangupHandlers } from './leg-hangup-handlers.js';
+import { hangupHandlers } from '../../pbx/funcs/index.js';
 
 /** The call record database in astvarlibdir. */
 export const CDR_FILE_NAME = 'cdr.sqlite3';
@@ -162,8 +162,9 @@ export function createCallsModule(): CallsModule {
         contactFor: (user, dest) => `<sip:${user}@${hostFor(dest)}>`,
         viaFor: (dest) => `SIP/2.0/${dest.proto} ${hostFor(dest)};branch=${newBranch()};rport`,
         legGone: (chan) => {
-          if (!hasHangupHandlers(chan)) return;
-          runLegHangupHandlers(pbx.engine, chan).catch((err: unknown) => sctx.log.error({ err, channel: chan.name }, 'leg hangup handlers failed'));
+          // A leg runs no dialplan, but b() or U() may have pushed handlers on it (Asterisk runs them at its hangup).
+          if (hangupHandlers(chan).length === 0) return;
+          pbx.engine.runHangupHandlers(chan).catch((err: unknown) => sctx.log.error({ err, channel: chan.name }, 'leg hangup handlers failed'));
         },
         channelChanged: (chan, gone) => {
           linkPresence();
