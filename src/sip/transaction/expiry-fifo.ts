@@ -1,11 +1,12 @@
 /**
  * Items that all wait the same fixed time, expired in the order they were added by one clock
- * timer: what is left of completed transactions while they wait out Timer J (a non-INVITE server
- * transaction's final response kept for retransmitted requests, 64*T1 on UDP) or Timer K (a
- * non-INVITE client transaction absorbing retransmitted responses, T4 on UDP).
+ * timer: the keys of completed non-INVITE client transactions while the stack absorbs
+ * retransmitted responses for them until Timer K (T4 on UDP). Timer J's records, being objects,
+ * wait in the stack's DeadlineQueue of 64*T1 instead.
  *
- * Items cannot leave early: whoever expires them checks that they are still current. Per item
- * the queue keeps two array slots (the item, its deadline) and nothing else.
+ * DeadlineQueue without what a plain key cannot use: no target object with onDeadline() (one
+ * would be allocated per transaction) and no leaving early, so whoever expires an item checks
+ * that it is still current. Per item the queue keeps two array slots (the item, its deadline).
  */
 import type { Clock, TimerHandle } from '../../core/clock.js';
 
