@@ -35,56 +35,6 @@ function joinParts(n: number): string {
   return parts.join('');
 }
 
-/**
- * The last message serialized and what it was serialized from: a server transaction sends its
- * final response and then keeps it as wire text (wireText), which would otherwise build the
- * same bytes a second time. One slot, so at most one message and one buffer are kept alive.
- */
-let lastMsg: SipMessage | null = null;
-let lastOut: Buffer | null = null;
-let lastGeneration = -1;
-let lastCount = -1;
-let lastRaw: Buffer | null = null;
-let lastBody: Buffer | null = null;
-let lastBodyLength = -1;
-let lastFirstA: string | number = '';
-let lastFirstB = '';
-
-function startLineA(msg: SipMessage): string | number {
-  return msg.kind === 'request' ? msg.method : msg.status;
-}
-
-function startLineB(msg: SipMessage): string {
-  return msg.kind === 'request' ? msg.uri : msg.reason;
-}
-
-function remember(msg: SipMessage, out: Buffer): Buffer {
-  const h = msg.headers;
-  lastMsg = msg;
-  lastOut = out;
-  lastGeneration = h.generation;
-  lastCount = h.defs.length;
-  lastRaw = h.raw;
-  lastBody = msg.body;
-  lastBodyLength = msg.body.length;
-  lastFirstA = startLineA(msg);
-  lastFirstB = startLineB(msg);
-  return out;
-}
-
-/**
- * The bytes serializeMessage(msg) returned last, when msg is the message last serialized and
- * nothing that goes on the wire has changed since; null otherwise.
- */
-export function lastSerialized(msg: SipMessage): Buffer | null {
-  if (msg !== lastMsg || lastOut === null) return null;
-  const h = msg.headers;
-  if (h.generation !== lastGeneration || h.defs.length !== lastCount || h.raw !== lastRaw) return null;
-  if (msg.body !== lastBody || msg.body.length !== lastBodyLength) return null;
-  if (startLineA(msg) !== lastFirstA || startLineB(msg) !== lastFirstB) return null;
-  return lastOut;
-}
-
 function startLine(msg: SipMessage): string {
   return msg.kind === 'request' ? msg.method + ' ' + msg.uri + ' SIP/2.0\r\n' : 'SIP/2.0 ' + msg.status + ' ' + msg.reason + '\r\n';
 }
@@ -119,7 +69,7 @@ export function serializeMessage(msg: SipMessage): Buffer {
     out[firstLen + rawLen] = 0x0d;
     out[firstLen + rawLen + 1] = 0x0a;
     body.copy(out, firstLen + rawLen + 2);
-    return remember(msg, out);
+    return out;
   }
   // Each line is two pieces: "\r\nName: " (HeaderName.line) and the value.
   let n = startLineParts(msg);
@@ -148,5 +98,5 @@ export function serializeMessage(msg: SipMessage): Buffer {
   const out = Buffer.allocUnsafe(headLen + body.length);
   out.write(text, 0, headLen);
   if (body.length > 0) body.copy(out, headLen);
-  return remember(msg, out);
+  return out;
 }
