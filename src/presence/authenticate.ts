@@ -28,8 +28,7 @@ function challenge(deps: SubscribeAuthDeps, tx: ServerTransaction, stale: boolea
   // RFC 3261 §8.2.7: challenged statelessly, no transaction is kept for Timer J (a retransmitted
   // request is challenged again, with the same To tag).
   const headers = values.map((v): [string, string] => ['WWW-Authenticate', v]);
-  if (tx.replyStateless) tx.replyStateless(401, 'Unauthorized', headers);
-  else tx.reply(401, 'Unauthorized', headers);
+  tx.replyStateless(401, 'Unauthorized', headers);
 }
 
 /** Authenticate; returns the peer, or null after answering the request (401/403). */

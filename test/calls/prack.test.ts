@@ -131,19 +131,22 @@ function recordingTx(): { tx: ServerTransaction; sent: Array<{ status: number; r
   const respond = (res: SipResponse): void => {
     sent.push({ status: res.status, rseq: res.headers.get('RSeq') });
   };
+  const reply: ServerTransaction['reply'] = (status, reason, extra, body) => {
+    const res = createResponse(invite, status, reason, { toTag: 'herald' });
+    for (const [n, v] of extra ?? []) res.headers.append(n, v);
+    if (body) res.body = body.data;
+    respond(res);
+    return res;
+  };
   const tx: ServerTransaction = {
     id: 't',
     request: invite,
     source: { proto: 'UDP', address: '127.0.0.1', port: 5070 },
     connectionId: null,
     respond,
-    reply: (status, reason, extra, body) => {
-      const res = createResponse(invite, status, reason, { toTag: 'herald' });
-      for (const [n, v] of extra ?? []) res.headers.append(n, v);
-      if (body) res.body = body.data;
-      respond(res);
-      return res;
-    },
+    reply,
+    // An INVITE transaction answers "statelessly" with an ordinary reply.
+    replyStateless: (status, reason, extra) => reply(status, reason, extra),
     onCancel: () => undefined,
     onTerminated: () => undefined,
   };

@@ -87,8 +87,7 @@ export class PublishHandler {
     const values = this.deps.auth().challenge({ stale, only });
     // RFC 3261 §8.2.7: challenged statelessly, no transaction is kept for Timer J.
     const headers = values.map((v): [string, string] => ['WWW-Authenticate', v]);
-    if (tx.replyStateless) tx.replyStateless(401, undefined, headers);
-    else tx.reply(401, undefined, headers);
+    tx.replyStateless(401, undefined, headers);
   }
 
   /** Returns the authenticated peer, or null after answering. */

@@ -29,10 +29,9 @@ export interface ServerTransaction {
    * RFC 3261 §8.2.7 stateless UAS: like reply() for a final status, but a non-INVITE transaction
    * is then forgotten at once (no Timer J): a retransmitted request arrives as a new request and is
    * answered again, with the same To tag (computed from the request). For digest challenges. An
-   * INVITE transaction, or a provisional status, replies as usual. Every transaction of the stack
-   * has it; it is optional only so that test doubles need not (callers fall back to reply()).
+   * INVITE transaction, or a provisional status, replies as usual.
    */
-  replyStateless?(status: number, reason?: string, extraHeaders?: Array<[string, string]>): SipResponse;
+  replyStateless(status: number, reason?: string, extraHeaders?: Array<[string, string]>): SipResponse;
   /** INVITE server transactions: called when a matching CANCEL arrives (the stack has already answered the CANCEL 200). */
   onCancel(handler: (cancel: SipRequest) => void): void;
   /** INVITE server transactions: called when the ACK for a non-2xx final arrives or Timer H fires. */
